@@ -22,7 +22,7 @@ VOLATILE = re.compile(
 
 def module_output(transport: str) -> dict:
     res = subprocess.run([str(BIN / "ansible"), "cephlab1", "-i", str(INVENTORY), "-m",
-                          "onsite.assurance.ceph_cluster_info", "-a", f"transport={transport}", "-o"],
+                          "onsite.assurance.ceph_cluster_info", "-a", f"transport={transport}"],
                          cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120, check=False)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     return json.loads(res.stdout[res.stdout.index("{"):])

@@ -1,0 +1,570 @@
+# -*- coding: utf-8 -*-
+# Copyright: onsite.assurance contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read-only collection of one node's state for onsite.assurance.ceph_node_info.
+
+Each section reads /proc, /sys or runs an allowlisted read-only command through the runner with a
+timeout, puts its keys into a Report and records what failed in ``report.errors``; none raises.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import resource
+import time
+from typing import Any, Callable, Sequence
+
+from ansible_collections.onsite.assurance.plugins.module_utils import ceph_asok
+from ansible_collections.onsite.assurance.plugins.module_utils import node_parse as parse
+from ansible_collections.onsite.assurance.plugins.module_utils.runner import (
+    describe_failure, find_binary, parse_json, run, run_parallel)
+
+FILESYSTEM_PATHS = ("/", "/var/lib/ceph", "/var/log")
+SYSCTLS = (
+    "kernel.pid_max", "kernel.threads-max", "fs.aio-max-nr", "fs.file-max", "vm.swappiness",
+    "vm.min_free_kbytes", "vm.dirty_ratio", "vm.dirty_background_ratio", "vm.max_map_count",
+    "net.core.rmem_max", "net.core.wmem_max", "net.core.somaxconn", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
+)
+NIC_COUNTERS = ("rx_errors", "tx_errors", "rx_dropped", "tx_dropped")
+ASOK_GLOBS = ("/var/run/ceph/*.asok", "/var/run/ceph/*/*.asok")  # package layout, cephadm (<fsid>/) layout
+OSD_DIR_GLOBS = ("/var/lib/ceph/osd/*-*", "/var/lib/ceph/*/osd.*")
+OSD_DEVICE_LINKS = ("block", "block.db", "block.wal")
+KERNEL_LOG_LINES = 10000
+PARALLEL_COMMANDS = 4
+
+
+class Report:
+    """The keys one section produced and the errors it met."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.errors: list[dict[str, str]] = []
+
+    def error(self, item: str, message: str) -> None:
+        self.errors.append({"item": item, "message": message})
+
+
+class Context:
+    """Command running under a per-command timeout and an overall deadline."""
+
+    def __init__(self, command_timeout: float, total_timeout: float, smart: bool = True) -> None:
+        self.command_timeout = command_timeout
+        self.deadline = time.monotonic() + total_timeout
+        self.total_timeout = total_timeout
+        self.smart = smart
+
+    def remaining(self) -> float | None:
+        """Seconds the next command may take: the per-command timeout within the overall budget."""
+        remaining = round(self.deadline - time.monotonic(), 3)
+        return min(self.command_timeout, remaining) if remaining > 0 else None
+
+    def _skipped(self, argv: Sequence[str]) -> dict[str, Any]:
+        return {"argv": list(argv), "rc": None, "stdout": "", "stderr": "", "duration_s": 0.0,
+                "error": f"not run: the module's {self.total_timeout:g} s budget is spent"}
+
+    def run(self, argv: Sequence[str]) -> dict[str, Any]:
+        timeout = self.remaining()
+        return self._skipped(argv) if timeout is None else run(argv, timeout)
+
+
+def parse_output(result: dict[str, Any], parser: Callable[[str], Any],
+                 any_exit_code: bool = False) -> tuple[Any, str | None]:
+    """``(parser(stdout), None)`` for a command that answered, else ``(None, why not)``; a parser
+    rejects malformed output with ValueError. ``any_exit_code`` for tools whose exit code is not
+    success or failure (smartctl's is a bit mask of findings)."""
+    if result["rc"] is None or (result["rc"] != 0 and not any_exit_code):
+        return None, describe_failure(result)
+    try:
+        return parser(result["stdout"]), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def from_json(parser: Callable[[Any], Any]) -> Callable[[str], Any]:
+    """A text parser that decodes JSON, then applies ``parser``."""
+    def parse_text(text: str) -> Any:
+        data, problem = parse_json(text)
+        if problem is not None:
+            raise ValueError(problem)
+        return parser(data)
+    return parse_text
+
+
+def read_text(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
+def read_optional(path: str) -> str | None:
+    """A sysfs/procfs value, or None when the file is absent or refuses to be read (EINVAL on a
+    link-less NIC's speed, for example)."""
+    try:
+        return read_text(path).strip()
+    except OSError:
+        return None
+
+
+# ------------------------------------------------------------------------------------------- sections
+
+
+def collect_os(ctx: Context, report: Report) -> None:
+    for path in ("/etc/os-release", "/usr/lib/os-release"):
+        text = read_optional(path)
+        if text is not None:
+            report.data["os"] = parse.parse_os_release(text)
+            break
+    else:
+        report.error("os", "neither /etc/os-release nor /usr/lib/os-release is readable")
+    report.data["kernel"] = os.uname().release
+
+
+def collect_uptime(ctx: Context, report: Report) -> None:
+    report.data["uptime_s"] = parse.parse_uptime(read_text("/proc/uptime"))
+    report.data["load"] = parse.parse_loadavg(read_text("/proc/loadavg"))
+
+
+def collect_cpu(ctx: Context, report: Report) -> None:
+    governors = sorted({read_text(path).strip()
+                        for path in glob.glob("/sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor")})
+    report.data["cpu"] = {
+        "count": os.cpu_count(),
+        "model": parse.parse_cpu_model(read_text("/proc/cpuinfo")),
+        "governor": ",".join(governors) or None,
+    }
+
+
+def collect_memory(ctx: Context, report: Report) -> None:
+    report.data["memory"] = parse.memory_summary(parse.parse_meminfo(read_text("/proc/meminfo")))
+
+
+def collect_filesystems(ctx: Context, report: Report) -> None:
+    mounts = parse.parse_mounts(read_text("/proc/self/mounts"))
+    by_mount: dict[str, dict[str, Any]] = {}
+    for path in FILESYSTEM_PATHS:
+        if not os.path.exists(path):
+            continue
+        mount = parse.mount_for(os.path.realpath(path), mounts)
+        if mount is None:
+            report.error("filesystems", f"{path}: no mount found in /proc/self/mounts")
+            continue
+        if mount["mount"] in by_mount:
+            by_mount[mount["mount"]]["paths"].append(path)
+            continue
+        try:
+            usage = parse.usage_from_statvfs(os.statvfs(mount["mount"]))
+        except OSError as exc:
+            report.error("filesystems", f"statvfs {mount['mount']}: {exc.strerror or exc}")
+            continue
+        by_mount[mount["mount"]] = {**mount, **usage, "paths": [path]}
+    report.data["filesystems"] = list(by_mount.values())
+
+
+def collect_block_devices(ctx: Context, report: Report) -> None:
+    devices = _list_block_devices(ctx, report)
+    osd_disks = osd_backing_devices()
+    kept = [device for device in devices
+            if not parse.is_virtual_device(device["name"]) or device["name"] in osd_disks]
+    for device in kept:
+        device["osds"] = sorted(osd_disks.get(device["name"], ()))
+        device["scheduler"] = _scheduler(device["name"])
+    _add_smart(ctx, report, kept)
+    report.data["block_devices"] = kept
+
+
+def _list_block_devices(ctx: Context, report: Report) -> list[dict[str, Any]]:
+    lsblk = find_binary("lsblk")
+    if lsblk is None:
+        report.error("block_devices", "lsblk not found; listed from /sys/block instead")
+        return sysfs_block_devices()
+    devices, problem = parse_output(ctx.run([lsblk, "-J", "-b", "-d", "-o", "NAME,SIZE,ROTA,MODEL,TYPE"]),
+                                    from_json(parse.parse_lsblk))
+    if problem is None:
+        return devices
+    report.error("block_devices", f"lsblk: {problem}; listed from /sys/block instead")
+    return sysfs_block_devices()
+
+
+def sysfs_block_devices() -> list[dict[str, Any]]:
+    """Top-level block devices from /sys/block, as ``lsblk -d`` lists them (stacked dm/md devices,
+    which have slaves, are left out)."""
+    devices = []
+    for name in sorted(os.listdir("/sys/block")):
+        base = f"/sys/block/{name}"
+        if _slaves(base):
+            continue
+        sectors = read_optional(f"{base}/size")
+        rotational = read_optional(f"{base}/queue/rotational")
+        devices.append({
+            "name": name,
+            "size_bytes": int(sectors) * 512 if sectors and sectors.isdigit() else None,
+            "rotational": rotational == "1" if rotational is not None else None,
+            "model": read_optional(f"{base}/device/model") or None,
+            "type": "rom" if name.startswith("sr") else "disk",
+        })
+    return devices
+
+
+def _scheduler(name: str) -> str | None:
+    text = read_optional(f"/sys/block/{name}/queue/scheduler")
+    return parse.selected_choice(text) if text else None
+
+
+def osd_backing_devices() -> dict[str, set[str]]:
+    """Top-level block device name -> OSD names whose block/db/wal it holds (through partitions,
+    LVM or other dm layers). OSDs on plain files back no device."""
+    backing: dict[str, set[str]] = {}
+    for osd_dir in sorted({path for pattern in OSD_DIR_GLOBS for path in glob.glob(pattern)}):
+        osd_name = _osd_name(os.path.basename(osd_dir))
+        for link in OSD_DEVICE_LINKS:
+            target = os.path.realpath(os.path.join(osd_dir, link))
+            if target.startswith("/dev/"):
+                for disk in _top_devices(os.path.basename(target)):
+                    backing.setdefault(disk, set()).add(osd_name)
+    return backing
+
+
+def _osd_name(dir_name: str) -> str:
+    """``ceph-0`` (package layout) or ``osd.0`` (cephadm) -> ``osd.0``."""
+    return dir_name if dir_name.startswith("osd.") else "osd." + dir_name.split("-", 1)[-1]
+
+
+def _top_devices(name: str, depth: int = 0) -> set[str]:
+    """The /sys/block devices under a block device: a partition's disk, a dm/md device's slaves."""
+    sys_path = os.path.realpath(f"/sys/class/block/{name}")
+    if depth > 8 or not os.path.exists(sys_path):
+        return set()
+    if os.path.exists(os.path.join(sys_path, "partition")):
+        return {os.path.basename(os.path.dirname(sys_path))}
+    slaves = _slaves(sys_path)
+    if not slaves:
+        return {name}
+    return set().union(*(_top_devices(slave, depth + 1) for slave in slaves))
+
+
+def _slaves(sys_path: str) -> list[str]:
+    """The devices a dm/md device is built on (empty for a plain disk)."""
+    slaves_dir = os.path.join(sys_path, "slaves")
+    return os.listdir(slaves_dir) if os.path.isdir(slaves_dir) else []
+
+
+def _smart_absent(error: str, available: bool | None = False) -> dict[str, Any]:
+    return {"available": available, "passed": None, "data": None, "error": error}
+
+
+def _add_smart(ctx: Context, report: Report, devices: list[dict[str, Any]]) -> None:
+    """SMART health of each physical disk, queried in parallel; absence of smartctl is recorded per
+    device, not as a collector error."""
+    smartctl = find_binary("smartctl") if ctx.smart else None
+    wanted = [device for device in devices if parse.wants_smart(device)] if smartctl else []
+    for device in devices:
+        if not ctx.smart:
+            device["smart"] = _smart_absent("not collected (smart: false)", available=None)
+        elif smartctl is None:
+            device["smart"] = _smart_absent("smartctl not installed (smartmontools)")
+        elif device not in wanted:
+            device["smart"] = _smart_absent(f"not queried for a {device.get('type')} device")
+    results = run_parallel({device["name"]: _smart_task(ctx, smartctl, device["name"]) for device in wanted},
+                           PARALLEL_COMMANDS) if wanted else {}
+    for device in wanted:
+        device["smart"], problem = results[device["name"]]
+        if problem:
+            report.error(f"smart:/dev/{device['name']}", f"smartctl: {problem}")
+
+
+def _smart_task(ctx: Context, smartctl: str, name: str) -> Callable[[], tuple[dict[str, Any], str | None]]:
+    def task() -> tuple[dict[str, Any], str | None]:
+        # --nocheck=standby: never spin up a sleeping disk just to read it
+        result = ctx.run([smartctl, "-j", "-H", "-A", "--nocheck=standby", f"/dev/{name}"])
+        smart, problem = parse_output(result, from_json(parse.summarize_smart), any_exit_code=True)
+        return (smart, None) if problem is None else (_smart_absent(problem, available=None), problem)
+    return task
+
+
+def collect_nics(ctx: Context, report: Report) -> None:
+    nics = []
+    for name in sorted(os.listdir("/sys/class/net")):
+        if name == "lo":
+            continue
+        base = f"/sys/class/net/{name}"
+        speed = _int_or_none(read_optional(f"{base}/speed"))
+        nics.append({
+            "name": name,
+            "mtu": _int_or_none(read_optional(f"{base}/mtu")),
+            "operstate": read_optional(f"{base}/operstate"),
+            "speed_mbps": speed if speed is not None and speed > 0 else None,
+            **{counter: _int_or_none(read_optional(f"{base}/statistics/{counter}")) for counter in NIC_COUNTERS},
+            "virtual": not os.path.exists(f"{base}/device"),
+        })
+    report.data["nics"] = nics
+
+
+def _int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+TIME_SOURCES = (
+    ("chrony", "chronyc", ("-n", "-c", "tracking"), parse.parse_chrony_tracking),
+    ("ntpd", "ntpq", ("-pn",), parse.parse_ntpq_peers),
+    ("timedatectl", "timedatectl", ("show",), parse.parse_timedatectl),
+)
+
+
+def collect_time_sync(ctx: Context, report: Report) -> None:
+    """The first time-sync tool that answers; tools that are installed but do not answer are listed in
+    ``attempts`` (chrony installed but idle while timesyncd runs is normal), and only when none
+    answers is that an error."""
+    attempts = []
+    for source, binary, args, parser in TIME_SOURCES:
+        path = find_binary(binary)
+        if path is None:
+            continue
+        state, problem = parse_output(ctx.run([path, *args]), parser)
+        if problem is None:
+            report.data["time_sync"] = {"source": source, **state, "attempts": attempts}
+            return
+        attempts.append(f"{binary}: {problem}")
+    report.data["time_sync"] = {"source": "none", "synchronized": None, "offset_s": None, "reference": None,
+                                "stratum": None, "attempts": attempts}
+    if attempts:
+        report.error("time_sync", "no time sync tool answered: " + "; ".join(attempts))
+
+
+def collect_ceph_packages(ctx: Context, report: Report) -> None:
+    dpkg, rpm = find_binary("dpkg-query"), find_binary("rpm")
+    if dpkg:
+        argv, parser = [dpkg, "-W", "-f", "${Package}\\t${Version}\\t${Status}\\n"], parse.parse_dpkg_query
+    elif rpm:
+        argv, parser = [rpm, "-qa", "--qf", "%{NAME}\\t%{VERSION}-%{RELEASE}\\n"], parse.parse_rpm_query
+    else:
+        report.error("ceph_packages", "neither dpkg-query nor rpm found")
+        return
+    packages, problem = parse_output(ctx.run(argv), parser)
+    if problem is None:
+        report.data["ceph_packages"] = packages
+    else:
+        report.error("ceph_packages", f"{os.path.basename(argv[0])}: {problem}")
+
+
+def collect_kernel_log(ctx: Context, report: Report) -> None:
+    """Error and warning lines of the kernel log: dmesg, else the journal's kernel messages."""
+    problems = []
+    for source, argv in _kernel_log_commands():
+        result = ctx.run(argv)
+        lines, problem = parse_output(result, _log_lines)
+        problem = problem or _journal_problem(source, result)
+        if problem is None:
+            report.data["kernel_log"] = {"available": True, "source": source, "lines": len(lines),
+                                         **parse.scan_kernel_log(lines)}
+            return
+        problems.append(f"{source}: {problem}")
+    report.data["kernel_log"] = {"available": False, "source": None, "lines": 0, "io_errors": None,
+                                 "oom_kills": None, "hung_tasks": None, "samples": []}
+    report.error("kernel_log", "; ".join(problems) or "neither dmesg nor journalctl found")
+
+
+def _kernel_log_commands() -> list[tuple[str, list[str]]]:
+    commands = []
+    dmesg, journalctl = find_binary("dmesg"), find_binary("journalctl")
+    if dmesg:
+        commands.append(("dmesg", [dmesg, "--level=err,warn", "-T"]))
+    if journalctl:
+        # no -q: it would also silence "No journal files were found"
+        commands.append(("journalctl", [journalctl, "-k", "-b", "-p", "warning", "--no-pager",
+                                        "-o", "short-iso", "-n", str(KERNEL_LOG_LINES)]))
+    return commands
+
+
+def _log_lines(text: str) -> list[str]:
+    """The latest log lines, without journalctl's ``-- No entries --`` style markers."""
+    return [line for line in text.splitlines() if not line.startswith("-- ")][-KERNEL_LOG_LINES:]
+
+
+def _journal_problem(source: str, result: dict[str, Any]) -> str | None:
+    """journalctl exits 0 when it has no journal at all; that is no kernel log either."""
+    if source == "journalctl" and "No journal files were found" in result["stderr"]:
+        return "No journal files were found"
+    return None
+
+
+def collect_sysctls(ctx: Context, report: Report) -> None:
+    values = {}
+    for name in SYSCTLS:
+        path = "/proc/sys/" + name.replace(".", "/")
+        value = read_optional(path)
+        if value is None:
+            report.error("sysctls", f"{name}: {path} is not readable")
+        else:
+            values[name] = parse.normalize_sysctl(value)
+    report.data["sysctls"] = values
+
+
+def collect_transparent_hugepage(ctx: Context, report: Report) -> None:
+    values = {}
+    for key in ("enabled", "defrag"):
+        text = read_optional(f"/sys/kernel/mm/transparent_hugepage/{key}")
+        values[key] = parse.selected_choice(text) if text else None
+    report.data["transparent_hugepage"] = values
+
+
+def collect_limits(ctx: Context, report: Report) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    report.data["limits"] = {"nofile_soft": _rlimit(soft), "nofile_hard": _rlimit(hard)}
+
+
+def _rlimit(value: int) -> int | None:
+    return None if value == resource.RLIM_INFINITY else value
+
+# --------------------------------------------------------------------------------------------- daemons
+
+
+def collect_ceph_daemons(ctx: Context, report: Report) -> None:
+    """Ceph daemons of this node: running ceph-* processes and admin sockets, joined by the socket the
+    process holds open (else by name); each one's running version from its admin socket."""
+    sockets = parse.parse_unix_sockets(read_optional("/proc/net/unix") or "")
+    daemons = [_daemon_entry(process, process["pid"], _held_asok(process["pid"], sockets))
+               for process in ceph_processes()]
+    for path in sorted({path for pattern in ASOK_GLOBS for path in glob.glob(pattern)}):
+        _attach_asok(daemons, path)
+    _add_versions(ctx, report, daemons)
+    report.data["ceph_daemons"] = sorted(daemons, key=_daemon_order)
+
+
+def _daemon_order(daemon: dict[str, Any]) -> tuple[str, str, int]:
+    return daemon["type"], daemon["name"], daemon["pid"] or 0
+
+
+def ceph_processes() -> list[dict[str, Any]]:
+    processes = []
+    for pid in sorted((entry for entry in os.listdir("/proc") if entry.isdigit()), key=int):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            continue  # the process ended meanwhile
+        argv = [arg.decode("utf-8", "replace") for arg in raw.split(b"\0") if arg]
+        daemon = parse.parse_daemon_cmdline(argv)
+        if daemon is not None:
+            processes.append({**daemon, "pid": int(pid)})
+    return processes
+
+
+def _daemon_entry(info: dict[str, Any], pid: int | None, asok: str | None) -> dict[str, Any]:
+    nofile_soft, nofile_hard = _process_nofile(pid) if pid is not None else (None, None)
+    return {**info, "pid": pid, "running": pid is not None, "asok": asok, "version": None, "release": None,
+            "nofile_soft": nofile_soft, "nofile_hard": nofile_hard}
+
+
+def _held_asok(pid: int, sockets: dict[str, str]) -> str | None:
+    """The .asok socket a process holds open, found through /proc/PID/fd and /proc/net/unix."""
+    fd_dir = f"/proc/{pid}/fd"
+    try:
+        links = [os.readlink(os.path.join(fd_dir, fd)) for fd in os.listdir(fd_dir)]
+    except OSError:
+        return None
+    for link in links:
+        if link.startswith("socket:["):
+            path = sockets.get(link[len("socket:["):-1], "")
+            if path.endswith(".asok"):
+                return path
+    return None
+
+
+def _process_nofile(pid: int) -> tuple[int | None, int | None]:
+    text = read_optional(f"/proc/{pid}/limits")
+    try:
+        return parse.parse_limits_nofile(text) if text else (None, None)
+    except ValueError:
+        return None, None
+
+
+def _attach_asok(daemons: list[dict[str, Any]], path: str) -> None:
+    """Give a socket file to the process of the same daemon, or list it as a daemon that is not
+    running here (a stale socket, or a daemon whose process this node cannot see)."""
+    if any(daemon["asok"] == path for daemon in daemons):
+        return
+    info = parse.parse_asok_name(path)
+    if info is None:
+        return
+    for daemon in daemons:
+        if daemon["asok"] is None and (daemon["cluster"], daemon["name"]) == (info["cluster"], info["name"]):
+            daemon["asok"] = path
+            return
+    daemons.append(_daemon_entry(info, None, path))
+
+
+def _add_versions(ctx: Context, report: Report, daemons: list[dict[str, Any]]) -> None:
+    """Running versions straight from the admin sockets (what ``ceph daemon ASOK version`` does,
+    without starting the CLI per daemon; works on hosts without the ceph CLI too)."""
+    with_asok = [daemon for daemon in daemons if daemon["asok"]]
+    tasks = {daemon["asok"]: _version_task(ctx, daemon["asok"]) for daemon in with_asok}
+    results = run_parallel(tasks, PARALLEL_COMMANDS)
+    for daemon in with_asok:
+        version, problem = results[daemon["asok"]]
+        daemon.update(version)
+        if problem:
+            report.error(f"ceph_daemons:{daemon['name']}", f"admin socket {daemon['asok']} version: {problem}")
+
+
+def _version_task(ctx: Context, asok: str) -> Callable[[], tuple[dict[str, Any], str | None]]:
+    def task() -> tuple[dict[str, Any], str | None]:
+        timeout = ctx.remaining()
+        if timeout is None:
+            return {}, f"not run: the module's {ctx.total_timeout:g} s budget is spent"
+        answer = ceph_asok.query(asok, "version", timeout)
+        if "data" not in answer:
+            return {}, answer["error"]
+        try:
+            return parse.parse_daemon_version(answer["data"]), None
+        except ValueError as exc:
+            return {}, str(exc)
+    return task
+
+# ---------------------------------------------------------------------------------------------- driver
+
+
+SECTIONS: dict[str, Callable[[Context, Report], None]] = {
+    "os": collect_os,
+    "uptime": collect_uptime,
+    "cpu": collect_cpu,
+    "memory": collect_memory,
+    "filesystems": collect_filesystems,
+    "block_devices": collect_block_devices,
+    "nics": collect_nics,
+    "time_sync": collect_time_sync,
+    "ceph_daemons": collect_ceph_daemons,
+    "ceph_packages": collect_ceph_packages,
+    "kernel_log": collect_kernel_log,
+    "sysctls": collect_sysctls,
+    "transparent_hugepage": collect_transparent_hugepage,
+    "limits": collect_limits,
+}
+PARALLEL_SECTIONS = 4
+
+
+def run_section(name: str, ctx: Context) -> Report:
+    """One section; whatever it raises becomes an error entry of that section."""
+    report = Report()
+    try:
+        SECTIONS[name](ctx, report)
+    except OSError as exc:
+        report.error(name, f"{exc.filename or 'I/O'}: {exc.strerror or exc}")
+    except ValueError as exc:
+        report.error(name, str(exc))
+    except Exception as exc:  # pylint: disable=broad-exception-caught  # a collector must never fail the run
+        report.error(name, f"unexpected {type(exc).__name__}: {exc}")
+    return report
+
+
+def collect(ctx: Context, names: Sequence[str]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Run the named sections (in parallel, bounded) and merge their keys and errors in section order."""
+    reports = run_parallel({name: (lambda name=name: run_section(name, ctx)) for name in names}, PARALLEL_SECTIONS)
+    data: dict[str, Any] = {}
+    errors: list[dict[str, str]] = []
+    for name in names:
+        data.update(reports[name].data)
+        errors.extend(reports[name].errors)
+    return data, errors
