@@ -42,6 +42,13 @@ class CephTarget:
         return self.keyring or f"/etc/ceph/{self.cluster}.{self.user}.keyring"
 
 
+# Commands that answer success with nothing on stdout (their word is on stderr): what that answer means.
+EMPTY_ANSWERS: dict[str, Any] = {
+    "pg dump_stuck": [],  # "ok": nothing is stuck
+    "mon ok-to-stop": {"ok_to_stop": True},  # "quorum should be preserved … after stopping [...]"
+}
+
+
 def refused(cmd: Mapping[str, Any], exc: Exception) -> dict[str, Any]:
     return {"cmd": dict(cmd) if isinstance(cmd, Mapping) else cmd, "rc": None, "error": f"refused: {exc}", "duration_s": 0.0}
 
@@ -50,11 +57,19 @@ def parsed(cmd: Mapping[str, Any], rc: int | None, out: str, err: str, duration:
     """A command result in the snapshot form: rc, data or error, duration."""
     result: dict[str, Any] = {"cmd": dict(cmd), "rc": rc, "error": None, "duration_s": round(duration, 3)}
     if rc != 0:
+        # A refusal can carry its reasons as JSON (``osd ok-to-stop`` answers EBUSY with the PGs at risk).
         result["error"] = runner.first_line(err) or f"return code {rc}"
+        data, problem = runner.parse_json(out)
+        if problem is None:
+            result["data"] = data
+        elif cmd.get("prefix") in EMPTY_ANSWERS and isinstance(EMPTY_ANSWERS[str(cmd.get("prefix"))], dict):
+            result["data"] = {**EMPTY_ANSWERS[str(cmd.get("prefix"))], "ok_to_stop": False}
         return result
     data, problem = runner.parse_json(out)
-    if problem == "empty output" and cmd.get("prefix") == "pg dump_stuck":
-        data, problem = [], None  # "ok" on stderr and nothing on stdout: nothing is stuck
+    if problem == "empty output" and cmd.get("prefix") in EMPTY_ANSWERS:
+        data, problem = EMPTY_ANSWERS[str(cmd.get("prefix"))], None
+    if err.strip():
+        result["message"] = err.strip()[:500]
     if problem is None:
         result["data"] = data
     else:

@@ -23,14 +23,8 @@ description:
   - Never writes to the cluster. Runs as the read-only cephx user C(client.assurance) by default.
 author:
   - onsite.assurance maintainers (@onsite-assurance)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: The module only reads; it reads in check mode too.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in diff mode).
-    support: none
+extends_documentation_fragment:
+  - onsite.assurance.info_module
 options:
   cluster:
     description: Ceph cluster name.
@@ -87,6 +81,23 @@ options:
     description: Directory of the local daemons' admin sockets.
     type: path
     default: /var/run/ceph
+  osd_ok_to_stop:
+    description:
+      - OSD ids to ask C(osd ok-to-stop) about (read-only check used by the pre-change gate); the answer goes
+        under the command key C(osd_ok_to_stop), including the PGs at risk when the answer is no.
+    type: list
+    elements: str
+    default: []
+  osd_safe_to_destroy:
+    description: OSD ids to ask C(osd safe-to-destroy) about (command key C(osd_safe_to_destroy)).
+    type: list
+    elements: str
+    default: []
+  mon_ok_to_stop:
+    description: Mon names to ask C(mon ok-to-stop) about (command key C(mon_ok_to_stop)).
+    type: list
+    elements: str
+    default: []
 notes:
   - Delegate it to one mon or admin node and run it once per cluster (C(run_once)).
   - Results follow the snapshot schema of the collection (C(docs/snapshot-schema.md)).
@@ -251,6 +262,22 @@ WRAPPERS = {
 XMS_CLI = "/usr/bin/xms-cli"
 
 
+CHANGE_CHECKS = {
+    "osd_ok_to_stop": "osd ok-to-stop",
+    "osd_safe_to_destroy": "osd safe-to-destroy",
+    "mon_ok_to_stop": "mon ok-to-stop",
+}
+
+
+def wanted_commands(params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The default set, the heavier extras asked for, and the pre-change checks for the given ids."""
+    wanted = {**COMMANDS, **{key: EXTRA[key] for key in params["extra"]}}
+    for key, prefix in CHANGE_CHECKS.items():
+        if params[key]:
+            wanted[key] = {"prefix": prefix, "ids": [str(i) for i in params[key]]}
+    return wanted
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -314,14 +341,13 @@ def collect(params: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
     target = build_target(params)
     transport = ceph_transport.choose(params["transport"], target)
-    wanted = {**COMMANDS, **{key: EXTRA[key] for key in params["extra"]}}
-    reachable, results, transport_errors = transport.run(wanted)
+    reachable, results, transport_errors = transport.run(wanted_commands(params))
     if "config_dump" in results and "data" in results["config_dump"]:
         results["config_dump"]["data"] = ceph_transport.ceph_allowlist.mask_config(results["config_dump"]["data"])
     daemons, admin = admin_socket_evidence(target.cluster, params["admin_socket_dir"], target.command_timeout, not reachable)
     errors = [{"command": None, "message": message} for message in transport_errors]
     errors += [{"command": key, "message": r["error"]} for key, r in results.items() if r.get("error")]
-    answered = sum(1 for r in results.values() if "data" in r)
+    answered = sum(1 for r in results.values() if r.get("rc") == 0)
     status_data = results.get("status", {}).get("data")
     fsid = status_data.get("fsid") if isinstance(status_data, dict) else None
     return {
@@ -360,6 +386,7 @@ def main() -> None:
             "workers": {"type": "int", "default": 8},
             "extra": {"type": "list", "elements": "str", "default": [], "choices": sorted(EXTRA)},
             "admin_socket_dir": {"type": "path", "default": "/var/run/ceph"},
+            **{key: {"type": "list", "elements": "str", "default": []} for key in CHANGE_CHECKS},
         },
         supports_check_mode=True,
     )
