@@ -17,13 +17,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
-from support import BIN, ENV, INVENTORY, AuditLog, lab, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from support import BIN, ENV, INVENTORY, AuditLog, cephlab, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 REPEAT = 3
 
 
 def in_node(mode: str) -> dict:
-    res = lab("exec", "cephlab1", "--", "/usr/bin/python3", str(ROOT / "bench" / "collect_once.py"), mode, timeout=300)
+    res = cephlab("exec", "cephlab1", "--", "/usr/bin/python3", str(ROOT / "bench" / "collect_once.py"), mode, timeout=300)
     if res.returncode != 0:
         raise SystemExit(f"collect_once {mode} failed: {res.stderr[-2000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])

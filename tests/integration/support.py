@@ -38,7 +38,7 @@ def run_playbook(playbook: str, timeout: float = 600, **extra_vars: Any) -> Play
     return PlaybookRun(res.returncode, res.stdout + res.stderr, round(time.monotonic() - started, 1))
 
 
-def lab(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+def cephlab(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([str(ROOT / "lab" / "cephlab"), *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout, check=False)
 

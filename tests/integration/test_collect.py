@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.onsite.assurance.plugins.module_utils import ceph_allowlist
 from ansible_collections.onsite.assurance.plugins.modules import ceph_cluster_info
-from support import STATE, AuditLog, lab, load_json, run_playbook
+from support import STATE, AuditLog, load_json, run_playbook
 
 pytestmark = pytest.mark.lab
 NODES = ("cephlab1", "cephlab2", "cephlab3")

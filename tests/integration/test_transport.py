@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from support import BIN, ENV, INVENTORY, ROOT, AuditLog, lab
+from support import BIN, ENV, INVENTORY, ROOT, AuditLog, cephlab
 
 pytestmark = pytest.mark.lab
 VOLATILE = re.compile(
@@ -61,7 +61,7 @@ def test_allowlist_refuses_writes_on_the_live_cluster(transport, healthy_lab):
     ).replace("/work/main", str(ROOT))
     audit = AuditLog()
     audit.mark()
-    res = lab("exec", "cephlab1", "--", "/usr/bin/python3", "-c", script, timeout=120)
+    res = cephlab("exec", "cephlab1", "--", "/usr/bin/python3", "-c", script, timeout=120)
     assert res.returncode == 0, res.stderr
     results = json.loads(res.stdout.strip().splitlines()[-1])
     assert results["w"]["error"].startswith("refused:") and results["w"]["rc"] is None

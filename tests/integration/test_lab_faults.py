@@ -1,0 +1,179 @@
+"""The lab itself: a real 3-node Ceph cluster reached over SSH, and every fault it injects, seen by Ceph and healed.
+
+Each fault test checks the cluster on its own (health detail, osd dump, the mon admin socket, SSH, a blocked
+write) rather than trusting what `cephlab fault` printed, then heals and checks the baseline again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+pytestmark = pytest.mark.lab
+ROOT = Path(__file__).resolve().parents[2]
+ANSIBLE = ROOT / ".venv" / "bin" / "ansible"
+NODES = ("cephlab1", "cephlab2", "cephlab3")
+ANSIBLE_LINE = re.compile(r"^(?P<host>\S+) \| (?P<result>\w+) \| rc=(?P<rc>\d+) >>$")
+
+
+def node_ip(status: dict[str, Any], name: str) -> str:
+    return next(n["ip"] for n in status["nodes"] if n["name"] == name)
+
+
+def ssh_hostname(state: Path, ip: str) -> subprocess.CompletedProcess:
+    ssh = state / "ssh"
+    return subprocess.run(["ssh", "-i", str(ssh / "id_ed25519"), "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
+                           "-o", "StrictHostKeyChecking=no", "-o", f"UserKnownHostsFile={ssh / 'known_hosts'}",
+                           f"root@{ip}", "hostname"], capture_output=True, text=True, timeout=30, check=False)
+
+
+def wait(probe: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not probe():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(1)
+
+
+# -- the baseline and the ways in
+def test_lab_is_up_at_baseline(lab, healthy_lab):
+    cluster = healthy_lab["cluster"]
+    assert cluster["health"] == "HEALTH_OK" and not cluster["checks"]
+    assert sorted(cluster["quorum"]) == list(NODES)
+    assert cluster["osds"] == {"total": 6, "up": 6, "in": 6}
+    assert cluster["mgr"] == {"available": True, "standbys": 1}
+    pool = {p["pool_name"]: p for p in lab.ceph_json("osd", "pool", "ls", "detail")}["assurance-lab"]
+    assert (pool["size"], pool["min_size"], pool["pg_num"], pool["pg_autoscale_mode"]) == (3, 2, 32, "off")
+    assert "rbd" in pool["application_metadata"]
+    objects = {p["name"]: p["stats"]["objects"] for p in lab.ceph_json("df")["pools"]}
+    assert objects["assurance-lab"] >= 200
+    hosts = {n["name"]: n["children"] for n in lab.ceph_json("osd", "tree")["nodes"] if n["type"] == "host"}
+    assert sorted(hosts) == list(NODES) and all(len(osds) == 2 for osds in hosts.values())
+
+
+def test_ansible_reaches_three_distinct_nodes_over_ssh(healthy_lab):
+    res = subprocess.run([str(ANSIBLE), "all", "-i", "inventories/lab", "-m", "ansible.builtin.command",
+                          "-a", "hostname"], cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    answers = {m["host"]: lines[i + 1].strip() for i, line in enumerate(lines) if (m := ANSIBLE_LINE.match(line))}
+    assert answers == {n: n for n in NODES}
+
+
+def test_a_node_sees_only_its_own_daemons_and_dirs(lab, healthy_lab):
+    out = lab("exec", "cephlab2", "--", "sh", "-c", "hostname; ls /var/lib/ceph/osd; ps -e -o comm=",
+              timeout=60).stdout.split()
+    assert out[:3] == ["cephlab2", "ceph-2", "ceph-3"]
+    procs = out[3:]
+    assert (procs.count("ceph-osd"), procs.count("ceph-mon"), procs.count("ceph-mgr")) == (2, 1, 1)
+
+
+def test_assurance_identity_reads_cannot_write_and_is_audited(lab, healthy_lab):
+    state = lab.state_dir
+    base = ["ceph", "--conf", str(state / "ceph.conf"), "--name", "client.assurance", "--connect-timeout", "10"]
+    read = subprocess.run([*base, "osd", "df", "--format", "json"], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert read.returncode == 0 and json.loads(read.stdout)["nodes"], read.stderr
+    write = subprocess.run([*base, "osd", "set", "noout"], capture_output=True, text=True, timeout=60, check=False)
+    assert write.returncode != 0 and "noout" not in lab.ceph_json("osd", "dump")["flags"]
+    assert all((state / n / "etc" / "ceph.client.assurance.keyring").is_file() for n in NODES)
+    needle = "entity='client.assurance' cmd=[{\"prefix\": \"osd df\""
+
+    def every_mon_node_logged() -> bool:
+        return all(needle in (state / n / "log" / "ceph.audit.log").read_text(errors="replace") for n in NODES)
+
+    wait(every_mon_node_logged, 30, "every mon node's audit log to record client.assurance's osd df")
+
+
+# -- faults: how each is checked, independently of `cephlab fault`
+def codes_include(*expected: str) -> Callable[[Any], None]:
+    def check(lab) -> None:
+        codes = lab.health_codes()
+        assert set(expected) <= codes, codes
+    return check
+
+
+def osd_is_out(lab) -> None:
+    osd = {o["osd"]: o for o in lab.ceph_json("osd", "dump")["osds"]}[5]
+    assert (osd["in"], osd["up"]) == (0, 1)
+
+
+def host_is_down(lab) -> None:
+    codes = lab.health_codes()
+    assert "MON_DOWN" in codes and codes & {"OSD_HOST_DOWN", "OSD_DOWN"}, codes
+    status = lab.status()
+    state = Path(status["state_dir"])
+    assert ssh_hostname(state, node_ip(status, "cephlab3")).returncode == 255
+    assert ssh_hostname(state, node_ip(status, "cephlab1")).stdout.strip() == "cephlab1"
+
+
+def writes_blocked(lab) -> None:
+    assert "OSD_FULL" in lab.health_codes()
+    with pytest.raises(subprocess.TimeoutExpired):  # the client holds writes while the OSDs are full
+        subprocess.run(["rados", "--conf", str(lab.state_dir / "ceph.conf"), "-p", "assurance-lab", "put",
+                        "must-not-land", "/etc/hostname"], capture_output=True, timeout=10, check=False)
+
+
+def quorum_is_lost(lab) -> None:
+    mon_status = json.loads(lab("exec", "cephlab1", "--", "ceph", "--admin-daemon",
+                                "/var/run/ceph/ceph-mon.cephlab1.asok", "mon_status", timeout=60).stdout)
+    assert mon_status["quorum"] == [] and mon_status["state"] in ("probing", "electing")
+    assert lab("ceph", "--timeout", "8", "--", "status", timeout=60, check=False).returncode == 124
+    started = time.monotonic()
+    cluster = lab.status()["cluster"]
+    assert time.monotonic() - started < 60, "status must not hang without quorum"
+    assert not cluster["reachable"] and cluster["mons_by_admin_socket"]["cephlab1"]["quorum"] == []
+
+
+FAULTS: dict[str, Callable[[Any], None]] = {
+    "osd_down": codes_include("OSD_DOWN"),
+    "osd_out": osd_is_out,
+    "host_down": host_is_down,
+    "osds_down_many": codes_include("PG_AVAILABILITY"),
+    "nearfull": codes_include("OSD_NEARFULL"),
+    "full": writes_blocked,
+    "mon_down": codes_include("MON_DOWN"),
+    "quorum_lost": quorum_is_lost,
+    "mgr_down": codes_include("MGR_DOWN"),
+    "inconsistent": codes_include("OSD_SCRUB_ERRORS", "PG_DAMAGED"),
+    "unfound": codes_include("OBJECT_UNFOUND"),
+    "noout": codes_include("OSDMAP_FLAGS"),
+    "crash": codes_include("RECENT_CRASH"),
+    "clock_skew": codes_include("MON_CLOCK_SKEW"),
+}
+
+
+def test_every_fault_is_tested(lab):
+    listed = [line.split()[0] for line in lab("faults", timeout=60).stdout.splitlines()]
+    assert sorted(listed) == sorted(FAULTS)
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_fault_shows_then_heals(name, lab, healthy_lab):
+    try:
+        lab("fault", name, timeout=300)
+        FAULTS[name](lab)
+    finally:
+        lab("heal", timeout=400)
+    assert lab.at_baseline(lab.status())
+
+
+def test_down_leaves_nothing_and_up_restores(lab, healthy_lab):
+    state = lab.state_dir
+    lab("down", timeout=300)
+    try:
+        netns = Path("/run/netns")
+        assert not (netns.is_dir() and list(netns.glob("cephlab*")))
+        assert not Path("/sys/class/net/cephlab0").exists()
+        leftovers = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True, check=True).stdout
+        assert not re.search(r"^(\S*/)?(ceph-mon|ceph-mgr|ceph-osd|sshd -f \S*cephlab)", leftovers, re.M), leftovers
+        assert not re.search(r"nsinit\.py", leftovers), leftovers
+        assert str(state) not in Path("/proc/self/mountinfo").read_text()
+    finally:
+        lab("up", timeout=400)
+    assert lab.at_baseline(lab.status())
