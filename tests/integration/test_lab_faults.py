@@ -1,7 +1,10 @@
-"""The lab itself: a real 3-node Ceph cluster reached over SSH, and every fault it injects, seen by Ceph and healed.
+"""The lab and the acceptance fault matrix: a real 3-node Ceph cluster reached over SSH, every fault it injects
+seen by Ceph, assessed by the health check at the level the seed's service levels call for, and healed.
 
 Each fault test checks the cluster on its own (health detail, osd dump, the mon admin socket, SSH, a blocked
-write) rather than trusting what `cephlab fault` printed, then heals and checks the baseline again.
+write) rather than trusting what `cephlab fault` printed; then runs `playbooks/health_check.yml` for real and
+checks report.json against tests/integration/matrix.py, proves the run read-only (mon audit log, map epochs),
+then heals and checks the baseline again.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from matrix import MATRIX, problems
+from support import AuditLog, load_json, run_playbook
+
+from ansible_collections.onsite.assurance.plugins.module_utils import ceph_allowlist
 
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,14 +160,73 @@ def test_every_fault_is_tested(lab):
     assert sorted(listed) == sorted(FAULTS)
 
 
+def map_epochs(lab) -> dict[str, Any]:
+    """osdmap and monmap epochs and the CRUSH map: a read-only run must leave all three as they were."""
+    return {"osdmap": lab.ceph_json("osd", "dump")["epoch"], "monmap": lab.ceph_json("mon", "dump")["epoch"],
+            "crush": lab.ceph_json("osd", "crush", "dump")}
+
+
+def health_check(tmp_path: Path, fault: str, lab, epochs: bool = True) -> tuple[dict[str, Any], Any]:
+    """Run the health check as a user would; assert it was read-only; return report.json and the run."""
+    before = map_epochs(lab) if epochs else None
+    audit = AuditLog()
+    audit.mark()
+    run = run_playbook("health_check.yml", timeout=300, assurance_report_dir=str(tmp_path / "report"),
+                       assurance_snapshot_dir=str(tmp_path / "snapshot"), assurance_event_name=f"fault matrix: {fault}")
+    assert run.rc == 0, f"fault {fault}: health_check.yml exited {run.rc}\n{run.output[-3000:]}"
+    seen = sorted({prefix for _, prefix in audit.commands(entity="client.assurance")})
+    print(f"fault {fault}: health_check {run.duration_s} s; mon audit prefixes of client.assurance: {seen}")
+    assert not [p for p in seen if p not in ceph_allowlist.READ_ONLY], f"fault {fault}: write command in the audit log"
+    if before is not None:
+        assert map_epochs(lab) == before, f"fault {fault}: osdmap, monmap or CRUSH map changed during the run"
+    return load_json(tmp_path / "report" / "report.json"), run
+
+
+def test_healthy_baseline_report_and_offline_analysis(tmp_path, lab, healthy_lab):
+    report, run = health_check(tmp_path, "healthy", lab)
+    assert not problems("healthy", report), problems("healthy", report)
+    assert {"report.html", "report.md", "report.json", "junit.xml"} <= {p.name for p in (tmp_path / "report").iterdir()}
+    offline = run_playbook("analyze.yml", assurance_snapshot_dir=str(tmp_path / "snapshot"),
+                           assurance_report_dir=str(tmp_path / "offline"))
+    assert offline.rc == 0, offline.output[-3000:]
+    again = load_json(tmp_path / "offline" / "report.json")
+    assert [(f["id"], f["severity"]) for f in again["findings"]] == [(f["id"], f["severity"]) for f in report["findings"]]
+
+
+FAULT_REPORT_CHECKS: dict[str, Callable[[dict[str, Any], Any], None]] = {}
+
+
+def quorum_named_from_admin_socket(report: dict[str, Any], run) -> None:
+    assert run.duration_s < 120, f"quorum_lost: the health check took {run.duration_s} s (limit 120 s)"
+    finding = next(f for f in report["findings"] if f["code"] == "CLUSTER_UNREACHABLE")
+    text = json.dumps(finding, ensure_ascii=False)
+    assert "cephlab1" in text and ("probing" in text or "electing" in text), text[:2000]
+
+
+def unreachable_host_named(report: dict[str, Any], run) -> None:  # pylint: disable=unused-argument
+    hosts = [f["entity"] for f in report["findings"] if f["code"] == "NODE_HOST_UNREACHABLE"]
+    assert hosts == ["cephlab3"], hosts
+
+
+FAULT_REPORT_CHECKS.update(quorum_lost=quorum_named_from_admin_socket, host_down=unreachable_host_named)
+
+
 @pytest.mark.parametrize("name", list(FAULTS))
-def test_fault_shows_then_heals(name, lab, healthy_lab):
+def test_fault_shows_is_rated_then_heals(name, lab, healthy_lab, tmp_path):
     try:
         lab("fault", name, timeout=300)
         FAULTS[name](lab)
+        report, run = health_check(tmp_path, name, lab, epochs=name != "quorum_lost")
+        found = problems(name, report)
+        assert not found, "\n".join(found)
+        FAULT_REPORT_CHECKS.get(name, lambda *_: None)(report, run)
     finally:
         lab("heal", timeout=400)
     assert lab.at_baseline(lab.status())
+
+
+def test_matrix_covers_every_fault():
+    assert sorted(MATRIX) == sorted([*FAULTS, "healthy"])
 
 
 def test_down_leaves_nothing_and_up_restores(lab, healthy_lab):
