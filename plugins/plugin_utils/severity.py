@@ -54,7 +54,8 @@ def summarize(findings: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     active: list[str] = []
     for finding in findings:
         level = str(finding.get("severity", "ok"))
-        counts[level if level in counts else "routine"] += 1
+        level = level if level in counts else "routine"  # unknown levels count, and rank, as routine
+        counts[level] += 1
         if finding.get("muted"):
             muted += 1
         else:
@@ -63,7 +64,7 @@ def summarize(findings: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "counts": counts,
         "worst_severity": worst_level,
-        "verdict": VERDICTS[worst_level if worst_level in VERDICTS else "routine"],
+        "verdict": VERDICTS[worst_level],
         "muted": muted,
         "total": sum(counts.values()),
     }
