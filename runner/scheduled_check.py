@@ -32,6 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--inventory", help="inventory path (default: the private data dir's inventory/)")
     parser.add_argument("--rotate-artifacts", type=int, default=10, help="keep this many artifact dirs")
     parser.add_argument("--reports", default=str(HERE.parent / "reports"), help="where each run's report goes")
+    parser.add_argument("--artifact-dir", help="ansible-runner artifacts (default: the private data dir's artifacts/)")
     parser.add_argument("-e", "--extra", action="append", default=[], help="extra variable KEY=VALUE")
     return parser.parse_args(argv)
 
@@ -58,6 +59,8 @@ def run(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     kwargs: dict[str, Any] = {}
     if args.inventory:
         kwargs["inventory"] = str(Path(args.inventory).resolve())
+    if args.artifact_dir:
+        kwargs["artifact_dir"] = str(Path(args.artifact_dir).resolve())
     result = ansible_runner.run(
         private_data_dir=args.private_data_dir, playbook="health_check.yml", ident=ident,
         rotate_artifacts=args.rotate_artifacts, extravars=extravars, event_handler=on_event,
@@ -66,8 +69,10 @@ def run(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     outcome = {"ident": ident, "status": result.status, "rc": result.rc, "report": str(report)}
     if not report.is_file():
         return RUN_FAILED, outcome
-    summary = json.loads(report.read_text(encoding="utf-8"))["summary"]
-    outcome.update(verdict=summary["verdict"], worst=summary["worst_severity"], changes=summary.get("changes"))
+    document = json.loads(report.read_text(encoding="utf-8"))
+    summary, changes = document["summary"], document.get("changes") or {}
+    outcome.update(verdict=summary["verdict"], worst=summary["worst_severity"],
+                   changes={kind: len(changes.get(kind) or []) for kind in ("new", "resolved", "persisting", "severity_changed")})
     return EXIT.get(summary["worst_severity"], RUN_FAILED), outcome
 
 
