@@ -1,0 +1,50 @@
+"""Real lab captures: tests/unit/fixtures/lab/<state>/ written by `scripts/capture-fixtures <state>` from the real
+Pacific lab (read-only). For each state directory present, the findings must contain the expected
+(code, severity) pairs, where code is the Ceph health-check code when the finding has one, else our rule code.
+
+To add a state: bring the lab into it (`lab/cephlab fault <name>`, lab engineer), run
+`scripts/capture-fixtures <name>`, and add or adjust its row below. The rows for states not captured yet are the
+expected ratings of the lab's faults (lab/cephlab_lib/faults.py); they only run once their directory exists.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assess_fixtures import LAB, fixture, lab_states
+from ansible_collections.onsite.assurance.plugins.plugin_utils.assess import assess
+from ansible_collections.onsite.assurance.plugins.plugin_utils.severity import summarize
+
+EXPECTED: dict[str, set[tuple[str, str]]] = {
+    "healthy": {("CEPH_HEALTH", "ok"), ("MON_QUORUM", "ok"), ("OSD_STATES", "ok"), ("PG_STATES", "ok"),
+                ("CAPACITY", "ok")},
+    "osd_down": {("OSD_DOWN", "routine")},
+    "osd_out": {("OSD_STATES", "routine")},
+    "host_down": {("OSD_HOST_DOWN", "urgent"), ("OSD_DOWN", "urgent"), ("MON_DOWN", "routine")},
+    "osds_down_many": {("PG_AVAILABILITY", "urgent"), ("OSD_DOWN", "urgent")},
+    "nearfull": {("OSD_NEARFULL", "routine")},
+    "full": {("OSD_FULL", "urgent")},
+    "mon_down": {("MON_DOWN", "routine")},
+    "quorum_lost": {("CLUSTER_UNREACHABLE", "urgent")},
+    "mgr_down": {("MGR_DOWN", "routine")},
+    "inconsistent": {("OSD_SCRUB_ERRORS", "major"), ("PG_DAMAGED", "major")},
+    "unfound": {("OBJECT_UNFOUND", "major")},
+    "noout": {("OSDMAP_FLAGS", "routine")},
+    "crash": {("RECENT_CRASH", "routine")},
+    "clock_skew": {("MON_CLOCK_SKEW", "routine")},
+}
+
+
+def test_the_healthy_capture_is_present() -> None:
+    assert (LAB / "healthy" / "cluster.json").exists(), "run scripts/capture-fixtures healthy with the lab up"
+    assert (LAB / "healthy" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("state", lab_states())
+def test_lab_state(state: str) -> None:
+    assert state in EXPECTED, f"add the expected findings of lab state {state!r} to EXPECTED"
+    findings = assess(fixture(LAB / state))
+    pairs = {(f["ceph_code"] or f["code"], f["severity"]) for f in findings}
+    assert EXPECTED[state] <= pairs, f"missing {EXPECTED[state] - pairs}; got {sorted(pairs)}"
+    if state == "healthy":
+        assert summarize(findings)["verdict"] == "HEALTHY"
