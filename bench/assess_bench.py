@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: onsite.assurance contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Wall time and peak memory of onsite.assurance.assess on synthetic snapshots (bench/synthetic.py).
@@ -36,7 +35,7 @@ def measure(osds: int, repeat: int) -> dict[str, float | int]:
     size_mb = len(json.dumps(snapshot)) / 2**20
     best = float("inf")
     findings: list = []
-    for _ in range(repeat):
+    for _run in range(repeat):
         gc.collect()
         started = time.perf_counter()
         findings = assess.assess(snapshot)
@@ -44,10 +43,11 @@ def measure(osds: int, repeat: int) -> dict[str, float | int]:
     gc.collect()
     tracemalloc.start()
     assess.assess(snapshot)
-    _, peak = tracemalloc.get_traced_memory()
+    peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"osds": osds, "hosts": len(snapshot["hosts"]), "pools": len(snapshot["cluster"]["commands"]["df_detail"]["data"]["pools"]),
-            "stuck": len(snapshot["cluster"]["commands"]["pg_dump_stuck"]["data"]["stuck_pg_stats"]),
+    commands = snapshot["cluster"]["commands"]
+    return {"osds": osds, "hosts": len(snapshot["hosts"]), "pools": len(commands["df_detail"]["data"]["pools"]),
+            "stuck": len(commands["pg_dump_stuck"]["data"]["stuck_pg_stats"]),
             "findings": len(findings), "seconds": best, "peak_mb": peak / 2**20, "json_mb": size_mb}
 
 

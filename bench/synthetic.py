@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: onsite.assurance contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A synthetic snapshot for benchmarks: at factor 1, 10,000 OSDs on 1,000 hosts, 100 pools and 10,000 stuck PGs.
@@ -45,7 +44,7 @@ def generate(factor: float = 1.0) -> dict[str, Any]:
     now = datetime(2026, 11, 22, 2, 30, tzinfo=timezone.utc)
     cluster["collected_at"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     hosts = [f"node{h:05d}" for h in range(n_hosts)]
-    down = {i for i in range(0, n_osds, 50)} | set(range(OSDS_PER_HOST))  # 2 %, and the first host wholly
+    down = set(range(0, n_osds, 50)) | set(range(OSDS_PER_HOST))  # 2 %, and the first host wholly
     _osds(cmd, n_osds, hosts, down)
     _pools(cmd, n_pools)
     _pgs(cmd, n_osds, n_stuck, down, now)
@@ -139,8 +138,8 @@ def _node(host: str, index: int) -> dict[str, Any]:
                          "used_kb": 40000000 + (index % 50) * 1000000, "avail_kb": 60000000 - (index % 50) * 1000000,
                          "used_pct": 40.0 + index % 50} for k, m in enumerate(("/", "/var/lib/ceph", "/var/log"))],
         "block_devices": [{"name": f"sd{chr(98 + d)}", "size_bytes": 8 * 10**12, "rotational": True, "model": "HDD",
-                           "type": "disk", "smart": {"available": True, "passed": not (index == 7 and d == 3),
-                                                      "data": None}} for d in range(OSDS_PER_HOST)],
+                           "type": "disk", "smart": {"available": True, "passed": not (index == 7 and d == 3), "data": None}}
+                          for d in range(OSDS_PER_HOST)],
         "nics": [{"name": n, "mtu": 9000 if n != "bond1" or index % 400 else 1500, "operstate": "up",
                   "speed_mbps": 25000, "rx_errors": 0, "tx_errors": 0, "rx_dropped": index, "tx_dropped": 0}
                  for n in ("bond0", "bond1")],

@@ -7,7 +7,8 @@ findings and the reachability rule (catalog ``cluster.yml``)."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ansible_collections.onsite.assurance.plugins.plugin_utils.escalation import evaluate
 from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import Context, make

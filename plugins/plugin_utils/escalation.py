@@ -190,8 +190,9 @@ def pg_analysis(facts: Facts) -> dict[str, Any]:
     if "pg" in facts.memo:
         return facts.memo["pg"]
     view = facts.pgs
-    counts = dict.fromkeys(("inactive_hard", "inactive_transient", "unfound", "inconsistent", "down_incomplete",
-                            "recovery_toofull", "backfill_toofull", "snaptrim_error", "unclean", "clean"), 0)
+    counts = dict.fromkeys(("inactive_hard", "inactive_transient", "unknown", "unfound", "inconsistent",
+                            "down_incomplete", "recovery_toofull", "backfill_toofull", "snaptrim_error", "unclean",
+                            "clean"), 0)
     states: dict[str, list[str]] = {}
     for state, count in view.by_state.items():
         tokens = frozenset(state.split("+"))
@@ -231,7 +232,7 @@ def _classes(tokens: frozenset[str]) -> list[str]:
     for key, marks in (("unfound", UNFOUND), ("inconsistent", INCONSISTENT), ("down_incomplete", LOST_RISK)):
         if tokens & marks:
             found.append(key)
-    for key in ("recovery_toofull", "backfill_toofull", "snaptrim_error"):
+    for key in ("recovery_toofull", "backfill_toofull", "snaptrim_error", "unknown"):
         if key in tokens:
             found.append(key)
     return found
@@ -267,10 +268,14 @@ def _pg_states(ev: Evaluation) -> str:
 
 @evaluator("pg_availability")
 def _pg_availability(ev: Evaluation) -> str:
-    """PG_AVAILABILITY: urgent; major when a down/incomplete PG has no up OSD left in its acting set."""
-    pgs = _pg_evidence(ev, "inactive_hard", "inactive_transient", "stuck_inactive", "down_incomplete", "no_copy",
-                       "no_copy_pgs", "states")
-    return "major" if pgs["no_copy"] else "urgent"
+    """PG_AVAILABILITY: urgent; major when a down/incomplete PG has no up OSD left in its acting set; routine
+    when the only "inactive" PGs are in state unknown (no statistics, e.g. no active mgr), none proven inactive."""
+    pgs = _pg_evidence(ev, "inactive_hard", "inactive_transient", "unknown", "stuck_inactive", "down_incomplete",
+                       "no_copy", "no_copy_pgs", "states")
+    if pgs["no_copy"]:
+        return "major"
+    only_unknown = pgs["unknown"] and pgs["unknown"] == pgs["inactive_transient"] and not pgs["inactive_hard"]
+    return "routine" if only_unknown and not pgs["stuck_inactive"] else "urgent"
 
 
 @evaluator("pg_unclean")

@@ -27,7 +27,7 @@ def all_snapshots() -> list[tuple[str, dict[str, Any]]]:
     return snaps
 
 
-@pytest.mark.parametrize("name, snap", all_snapshots(), ids=[n for n, _ in all_snapshots()])
+@pytest.mark.parametrize("name, snap", all_snapshots(), ids=[case[0] for case in all_snapshots()])
 def test_findings_follow_the_schema(name: str, snap: dict[str, Any]) -> None:
     findings = assess(snap)
     assert findings, name

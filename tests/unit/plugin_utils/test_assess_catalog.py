@@ -85,7 +85,7 @@ def test_entries_are_consistent() -> None:
         assert "{" not in entry["title"]["en"] + entry["title"]["zh"], f"{name}: titles are not templates"
         used_thresholds.update(entry.get("thresholds", []))
         for lang in ("en", "zh"):
-            fields = {f for _, f, _, _ in string.Formatter().parse(entry["detail"][lang]) if f}
+            fields = {part[1] for part in string.Formatter().parse(entry["detail"][lang]) if part[1]}
             assert fields, f"{name}: detail.{lang} shows no evidence"
         bands = entry.get("bands")
         if bands:

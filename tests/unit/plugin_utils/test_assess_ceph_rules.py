@@ -227,9 +227,10 @@ def test_quorum_lost_is_urgent_and_names_mon_states() -> None:
 def test_no_mon_alive_is_major() -> None:
     snap = make_unreachable(healthy(), {"mon.cephlab1": None})
     names = ["cephlab1", "cephlab2", "cephlab3"]
-    with_hosts(snap, {n: node_record(n, ceph_daemons=[{"name": f"mon.{n}", "type": "mon", "id": n, "pid": None,
-                                                         "asok": f"/var/run/ceph/ceph-mon.{n}.asok", "version": None}])
-                      for n in names[1:]}, groups={"mons": names, "osds": names})
+    stopped = {n: [{"name": f"mon.{n}", "type": "mon", "id": n, "pid": None, "asok": f"/var/run/ceph/ceph-mon.{n}.asok",
+                    "version": None}] for n in names[1:]}
+    with_hosts(snap, {n: node_record(n, ceph_daemons=d) for n, d in stopped.items()},
+               groups={"mons": names, "osds": names})
     snap["manifest"]["hosts"]["cephlab1"] = {"reachable": False, "file": "hosts/cephlab1.json", "error": "timeout"}
     snap["manifest"]["inventory"]["hosts"] = names
     finding = by_id(assess(snap))["CLUSTER_UNREACHABLE:cluster:ceph"]
@@ -275,7 +276,8 @@ def test_hygiene_warnings_are_advisory(code: str) -> None:
 
 def test_pool_app_not_enabled_per_pool_and_capped() -> None:
     detail = [f"application not enabled on pool 'p{i}'" for i in range(3)]
-    detail.append("use 'ceph osd pool application enable <pool-name> <app-name>', where <app-name> is 'cephfs', 'rbd', 'rgw', or freeform for custom applications.")
+    detail.append("use 'ceph osd pool application enable <pool-name> <app-name>', where <app-name> is 'cephfs', "
+                  "'rbd', 'rgw', or freeform for custom applications.")
     snap = add_check(healthy(), "POOL_APP_NOT_ENABLED", message="application not enabled on 3 pool(s)", detail=detail)
     assert problems(assess(snap)) == {f"CEPH_POOL_APP_NOT_ENABLED:pool:p{i}": "advisory" for i in range(3)}
     capped = problems(assess(snap, thresholds={"entity_findings_max": 2}))
@@ -373,3 +375,14 @@ def test_area_unreadable_although_its_command_answered() -> None:
     derived(snap, "status.pgmap.pgs_by_state garbled, pg_stat missing")
     finding = by_id(assess(snap))["COLLECTOR_DATA_INVALID:cluster:PG_STATES"]
     assert finding["severity"] == "routine" and "status" in finding["evidence"]["problem"]
+
+
+def test_unknown_pgs_alone_are_not_proven_inactive() -> None:
+    """No active mgr: the PGs show unknown; Ceph may count them inactive, but nothing proves I/O is blocked."""
+    snap = set_pg_states(healthy(), {"unknown": 33})
+    add_check(snap, "MGR_DOWN", message="no active mgr")
+    add_check(snap, "PG_AVAILABILITY", message="Reduced data availability: 33 pgs inactive")
+    found = problems(assess(snap))
+    assert found["CEPH_PG_AVAILABILITY:cluster:ceph"] == "routine" and found["CEPH_MGR_DOWN:cluster:ceph"] == "routine"
+    add_stuck(snap, "2.3", "unknown", [], 900)
+    assert problems(assess(snap))["CEPH_PG_AVAILABILITY:cluster:ceph"] == "urgent"

@@ -82,7 +82,7 @@ def test_assess_on_mutated_real_snapshots(data: st.DataObject) -> None:
     index = data.draw(st.integers(0, len(BASES) - 1))
     snap = json.loads(TEXTS[index])  # a fresh copy, faster than deepcopy
     candidates = PATHS[index]
-    for _ in range(data.draw(st.integers(1, 6))):
+    for _step in range(data.draw(st.integers(1, 6))):
         path = data.draw(st.sampled_from(candidates))
         if not path:
             continue
