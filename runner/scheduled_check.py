@@ -29,7 +29,7 @@ RUN_FAILED = 1
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--private-data-dir", default=str(HERE), help="ansible-runner private data dir (default: this one)")
-    parser.add_argument("--inventory", help="inventory path (default: the private data dir's inventory/)")
+    parser.add_argument("--inventory", default=str(HERE.parent / "inventories" / "lab"), help="inventory path (default: inventories/lab)")
     parser.add_argument("--rotate-artifacts", type=int, default=10, help="keep this many artifact dirs")
     parser.add_argument("--reports", default=str(HERE.parent / "reports"), help="where each run's report goes")
     parser.add_argument("--artifact-dir", help="ansible-runner artifacts (default: the private data dir's artifacts/)")
