@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Cluster-collection benchmark on the real lab (issues 4 and 12). Prints a Markdown section.
 
 Measures, on cephlab1 (a mon host): the floor (the rados binding alone, same commands, bare loop), the
@@ -30,7 +30,7 @@ def in_node(mode: str) -> dict:
 
 
 def median_of(mode: str) -> dict:
-    runs = [in_node(mode) for _ in range(REPEAT)]
+    runs = [in_node(mode) for _run in range(REPEAT)]
     return {"wall_s": statistics.median(r["wall_s"] for r in runs), "cpu_s": statistics.median(r["cpu_s"] for r in runs),
             "last": runs[-1]}
 
@@ -56,9 +56,9 @@ def mon_commands(limit: str | None) -> int:
 def main() -> None:
     floor, fast, slow, single = median_of("floor"), median_of("librados"), median_of("cli"), in_node("slowest")
     naive = statistics.median(timed([str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(ROOT / "bench" / "naive_collect.yml")])
-                              for _ in range(REPEAT))
+                              for _run in range(REPEAT))
     play = statistics.median(timed([str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(ROOT / "playbooks" / "collect.yml"),
-                                    "-e", f"assurance_snapshot_dir={ROOT / '.tmp' / 'bench-play'}"]) for _ in range(REPEAT))
+                                    "-e", f"assurance_snapshot_dir={ROOT / '.tmp' / 'bench-play'}"]) for _run in range(REPEAT))
     one, three = mon_commands("cephlab1"), mon_commands(None)
     n = fast["last"]["commands"]
     bound = 1.5 * single["alone_s"] + 1

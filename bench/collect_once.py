@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Run inside a lab node (lab/cephlab exec NODE -- python3 bench/collect_once.py MODE): one cluster
 collection, and the CPU it cost this host (this process and its children), as JSON on stdout.
 
@@ -52,7 +52,7 @@ def main() -> None:
         extra = slowest(target)
     else:
         transport = ceph_transport.choose(mode, target)
-        _, results, _ = transport.run(COMMANDS)
+        results = transport.run(COMMANDS)[1]
         extra = {"answered": sum(1 for r in results.values() if "data" in r), "commands": len(results)}
     wall = time.monotonic() - started
     print(json.dumps({"mode": mode, "wall_s": round(wall, 3), "cpu_s": round(cpu_s() - cpu0, 3), **extra}))

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """`make bench`: run every benchmark and write docs/performance.md (the lab must be up for the collection part)."""
 
 from __future__ import annotations

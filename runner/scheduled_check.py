@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """A scheduled health check through the ansible-runner Python API, with the monitoring exit-status contract.
 
     .venv/bin/python runner/scheduled_check.py [--rotate-artifacts N] [--inventory DIR] [-e KEY=VALUE ...]

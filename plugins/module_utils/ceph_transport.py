@@ -162,7 +162,7 @@ def _read_until(fd: int, deadline: float) -> list[dict[str, Any]]:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        ready, _, _ = select.select([fd], [], [], remaining)
+        ready = select.select([fd], [], [], remaining)[0]
         if not ready:
             break
         chunk = os.read(fd, 65536)

@@ -34,7 +34,7 @@ def test_healthy_snapshot_is_complete_private_and_read_only(tmp_path, healthy_la
     audit.mark()
     snap, run = collect(tmp_path, "healthy", assurance_bundle=True)
     seen = audit.commands(entity="client.assurance")
-    print("mon audit, client.assurance prefixes:", sorted({prefix for _, prefix in seen}))
+    print("mon audit, client.assurance prefixes:", sorted({prefix for _entity, prefix in seen}))
 
     manifest = load_json(snap / "manifest.json")
     cluster = load_json(snap / "cluster.json")
@@ -58,5 +58,5 @@ def test_healthy_snapshot_is_complete_private_and_read_only(tmp_path, healthy_la
     assert (tmp_path / "healthy.tar.gz").is_file()
     # read-only on the wire: every command the mons logged for our user is on the read-only allowlist
     assert seen, "the audit log recorded no command from client.assurance"
-    writes = [prefix for _, prefix in seen if prefix not in ceph_allowlist.READ_ONLY]
+    writes = [prefix for _entity, prefix in seen if prefix not in ceph_allowlist.READ_ONLY]
     assert not writes, writes

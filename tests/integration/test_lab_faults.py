@@ -174,7 +174,7 @@ def health_check(tmp_path: Path, fault: str, lab, epochs: bool = True) -> tuple[
     run = run_playbook("health_check.yml", timeout=300, assurance_report_dir=str(tmp_path / "report"),
                        assurance_snapshot_dir=str(tmp_path / "snapshot"), assurance_event_name=f"fault matrix: {fault}")
     assert run.rc == 0, f"fault {fault}: health_check.yml exited {run.rc}\n{run.output[-3000:]}"
-    seen = sorted({prefix for _, prefix in audit.commands(entity="client.assurance")})
+    seen = sorted({prefix for _entity, prefix in audit.commands(entity="client.assurance")})
     print(f"fault {fault}: health_check {run.duration_s} s; mon audit prefixes of client.assurance: {seen}")
     assert not [p for p in seen if p not in ceph_allowlist.READ_ONLY], f"fault {fault}: write command in the audit log"
     if before is not None:

@@ -66,5 +66,5 @@ def test_allowlist_refuses_writes_on_the_live_cluster(transport, healthy_lab):
     results = json.loads(res.stdout.strip().splitlines()[-1])
     assert results["w"]["error"].startswith("refused:") and results["w"]["rc"] is None
     assert "noout" not in results["r"]["data"]["flags"]
-    prefixes = [prefix for _, prefix in audit.commands(entity="client.admin")]
+    prefixes = [prefix for _entity, prefix in audit.commands(entity="client.admin")]
     assert "osd dump" in prefixes and "osd set" not in prefixes, prefixes

@@ -60,7 +60,7 @@ def test_ansible_doc_lists_the_plugins():
     for plugin_type, name in [("filter", "onsite.assurance.assess"), ("filter", "onsite.assurance.severity_summary"),
                               ("filter", "onsite.assurance.findings_diff"), ("lookup", "onsite.assurance.snapshot")]:
         doc = run(str(BIN / "ansible-doc"), "-t", plugin_type, name, "-j")
-        assert doc.returncode == 0 and name.split(".")[-1] in doc.stdout, doc.stderr
+        assert doc.returncode == 0 and name.rsplit(".", maxsplit=1)[-1] in doc.stdout, doc.stderr
 
 
 def test_role_argument_specs_exist():

@@ -75,7 +75,7 @@ def test_each_transport_refuses_before_sending(transport_class, tmp_path):
     """A write reaches neither path: the result says refused and no process or connection is made."""
     target = ceph_transport.CephTarget(conf=str(tmp_path / "missing.conf"), connect_timeout=1, command_timeout=1,
                                        wrapper=("/nonexistent/should-not-run",))
-    reachable, results, _ = transport_class(target).run({"bad": {"prefix": "osd set", "key": "noout"}})
+    results = transport_class(target).run({"bad": {"prefix": "osd set", "key": "noout"}})[1]
     assert results["bad"]["error"].startswith("refused:")
     assert results["bad"]["rc"] is None
 

@@ -88,5 +88,5 @@ def test_command_timeouts_are_recorded(tmp_path):
 def test_documented_return_keys_cover_the_output(tmp_path):
     documented = {line.split(":")[0] for line in ceph_node_info.RETURN.splitlines()
                   if line and not line.startswith(" ") and line.endswith(":")}
-    _, result = run_module(tmp_path, {})
+    result = run_module(tmp_path, {})[1]
     assert set(result) - {"changed", "invocation"} == documented

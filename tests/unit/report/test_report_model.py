@@ -73,8 +73,8 @@ def test_sections_partition_the_findings(case: dict[str, Any]) -> None:
     assert [g["level"] for g in model["health_groups"]] == sorted(
         {f["severity"] for f in case["findings"]}, key=severity.rank, reverse=True)
     assert all(f["severity"] == "advisory" for f in model["optimization"])
-    assert [f["id"] for f in model["fixes"]] == [f["id"] for f in model["document"]["findings"]
-                                                if f["severity"] in ("routine", "urgent", "major")]
+    faults = [f["id"] for f in model["document"]["findings"] if f["severity"] in ("routine", "urgent", "major")]
+    assert [f["id"] for f in model["fixes"]] == faults
     assert all(not f["muted"] and f["severity"] != "ok" for f in model["summary"]["top"])
     assert len(model["summary"]["top"]) <= 5
     assert [lv["count"] for lv in model["summary"]["levels"]] == [
@@ -108,9 +108,9 @@ def test_language_picks_the_finding_texts(sample_snapshot: dict[str, Any], sampl
 def test_commands_in_recommendations_are_marked(sample_snapshot: dict[str, Any], sample_findings: list[Any]) -> None:
     fix = model_of(sample_snapshot, sample_findings)["fixes"][0]
     assert {"code": True, "text": "ceph osd pool set rbd-bench min_size 2", "short": True} in fix["recommendation_parts"]
-    assert text_parts("run `a` then `b`.") == [{"code": False, "text": "run "}, {"code": True, "text": "a", "short": True},
-                                              {"code": False, "text": " then "},
-                                              {"code": True, "text": "b", "short": True}, {"code": False, "text": "."}]
+    assert text_parts("run `a` then `b`.") == [
+        {"code": False, "text": "run "}, {"code": True, "text": "a", "short": True}, {"code": False, "text": " then "},
+        {"code": True, "text": "b", "short": True}, {"code": False, "text": "."}]
     assert text_parts("unbalanced ` tick") == [{"code": False, "text": "unbalanced ` tick"}]
 
 

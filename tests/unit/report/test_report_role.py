@@ -46,7 +46,7 @@ def run_playbook(report_dir: Path, snapshot_dir: Path, findings: list[Any], lang
 
 
 def finish(proc: subprocess.Popen[str]) -> str:
-    out, _ = proc.communicate(timeout=300)
+    out = proc.communicate(timeout=300)[0]
     assert proc.returncode == 0, out
     return out
 
@@ -196,7 +196,7 @@ def test_html_is_self_contained_and_well_formed(rendered: dict[str, Any], lang: 
     assert not [t for t, a in checker.tags if t == "link" or (t == "script" and "src" in a)]
     assert not re.search(r"url\(\s*['\"]?(https?:|//)", html, re.I)
     assert not re.search(r"@import|@font-face", html, re.I)
-    anchors = {a.get("id") for _, a in checker.tags if a.get("id")}
+    anchors = {a.get("id") for _tag, a in checker.tags if a.get("id")}
     assert {u[1:] for u in checker.urls} <= anchors  # every internal link has its target
     for svg in re.findall(r"<svg\b.*?</svg>", html, re.S):
         ET.fromstring(svg)
@@ -246,7 +246,7 @@ def png_pixels(data: bytes, max_rows: int) -> tuple[int, int, list[bytes]]:
         elif kind == b"IDAT":
             idat += chunk
         pos += 12 + length
-    width, height, depth, color, *_ = header
+    width, height, depth, color = header[:4]
     assert depth == 8 and color in (2, 6)
     bpp = 3 if color == 2 else 4
     raw = zlib.decompress(idat)
@@ -291,7 +291,7 @@ def test_html_renders_in_chromium(rendered: dict[str, Any], lang: str, tmp_path:
     assert result.returncode == 0 and png.exists(), result.stderr[-2000:]
     console = [line for line in result.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert console == []
-    width, _, pixels = png_pixels(png.read_bytes(), max_rows=900)
+    width, _height, pixels = png_pixels(png.read_bytes(), max_rows=900)
     assert width == 1280
     white = sum(1 for p in pixels if p == b"\xff\xff\xff")
     assert white < 0.9 * len(pixels) and len(set(pixels)) > 50  # the navy cover band, text and badges are drawn
