@@ -161,7 +161,10 @@ def write_sshd_config(lab: Lab, node: Node) -> None:
         "PermitRootLogin prohibit-password", "PubkeyAuthentication yes", "PasswordAuthentication no",
         "KbdInteractiveAuthentication no", "UsePAM no", f"AuthorizedKeysFile {lab.ssh_dir / 'authorized_keys'}",
         "PrintMotd no", "AcceptEnv LANG LC_*", "Subsystem sftp /usr/lib/openssh/sftp-server",
-        "MaxStartups 50:30:100", "MaxSessions 50", "",
+        "MaxStartups 50:30:100", "MaxSessions 50",
+        # The key lives in the lab's own state dir; a checkout under /tmp (world-writable) would otherwise
+        # make sshd's ownership check refuse it.
+        "StrictModes no", "",
     ]))
 
 
