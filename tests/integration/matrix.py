@@ -1,7 +1,7 @@
 """The acceptance fault matrix (issue 10): for each lab state, what report.json must say.
 
 Each expectation is (what, level): ``what`` is a Ceph health-check code (matched on the finding's
-``ceph_code``) or one of our rule codes (matched on ``code``); ``level`` is one level or a tuple of
+``ceph_code``) or one of our rule codes (matched on ``code``), or alternatives separated by ``|``; ``level`` is one level or a tuple of
 acceptable levels. ``worst`` is the acceptable worst severities of the whole report. The levels follow the
 seed's service levels (日常问题 routine, 紧急故障 urgent, 重大事故 major).
 """
@@ -23,7 +23,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     "crash": {"expect": [("RECENT_CRASH", "routine")], "worst": ROUTINE_ONLY},
     "noout": {"expect": [("OSDMAP_FLAGS", ("advisory", "routine"))], "worst": ROUTINE_ONLY},
     "clock_skew": {"expect": [("MON_CLOCK_SKEW", ("routine", "urgent"))], "worst": ROUTINE_ONLY + ("urgent",)},
-    "osds_down_many": {"expect": [("PG_AVAILABILITY", "urgent")], "worst": ("urgent",)},
+    "osds_down_many": {"expect": [("PG_AVAILABILITY|PG_STATES", "urgent")], "worst": ("urgent",)},
     "full": {"expect": [("OSD_FULL", "urgent")], "worst": ("urgent",)},
     "quorum_lost": {"expect": [("CLUSTER_UNREACHABLE", "urgent")], "worst": ("urgent",)},
     "host_down": {"expect": [("NODE_HOST_UNREACHABLE", "urgent")], "worst": ("urgent",)},
@@ -37,7 +37,7 @@ def levels(level: Any) -> tuple[str, ...]:
 
 
 def matching(findings: Iterable[dict[str, Any]], what: str) -> list[dict[str, Any]]:
-    return [f for f in findings if what in (f.get("ceph_code"), f.get("code"))]
+    return [f for f in findings if set(what.split("|")) & {f.get("ceph_code"), f.get("code")}]
 
 
 def problems(fault: str, report: dict[str, Any]) -> list[str]:
