@@ -204,8 +204,8 @@ def pg_analysis(facts: Facts) -> dict[str, Any]:
     stuck_inactive = [p.pgid for p in stuck if "active" not in p.tokens or p.tokens & HARD_INACTIVE]
     no_copy = [p.pgid for p in stuck if p.tokens & LOST_RISK and up_ids is not None
                and not any(o in up_ids for o in p.acting if o != CRUSH_NONE)]
-    durations = [(facts.now - p.last_clean).total_seconds() for p in stuck
-                 if p.last_clean is not None and not (p.tokens <= CLEAN and "clean" in p.tokens)]
+    durations = [(facts.now - since).total_seconds() for p in stuck
+                 if (since := p.unclean_since()) is not None and not (p.tokens <= CLEAN and "clean" in p.tokens)]
     for pg in stuck:  # dump_stuck alone (no pgs_by_state) still shows the worst classes
         if not view.by_state:
             for key in _classes(pg.tokens):

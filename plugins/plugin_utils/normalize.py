@@ -104,6 +104,14 @@ class StuckPg:
     state: str
     acting: list[int]
     last_clean: datetime | None
+    last_change: datetime | None = None
+
+    def unclean_since(self) -> datetime | None:
+        """When the PG was last seen clean or last changed state, whichever is later: an idle PG's last_clean
+        stamp can be hours old (its statistics were not republished), and a PG whose state keeps changing is
+        being recovered; either way the later stamp bounds how long it has been stuck as it is."""
+        stamps = [stamp for stamp in (self.last_clean, self.last_change) if stamp is not None]
+        return max(stamps) if stamps else None
 
 
 @dataclass
@@ -282,7 +290,8 @@ class Facts:
             state = text(entry.get("state"))
             stuck.append(StuckPg(pgid=text(entry.get("pgid"), "?"), tokens=frozenset(state.split("+")), state=state,
                                  acting=[integer(o, CRUSH_NONE) for o in seq(entry.get("acting"))],
-                                 last_clean=parse_time(entry.get("last_clean"))))
+                                 last_clean=parse_time(entry.get("last_clean")),
+                                 last_change=parse_time(entry.get("last_change"))))
         return stuck
 
     # -- OSDs -------------------------------------------------------------------------------------------------

@@ -225,9 +225,20 @@ FAULT_REPORT_CHECKS.update(quorum_lost=quorum_named_from_admin_socket, host_down
 
 
 # Faults after which the cluster moves on its own for a few seconds before the state to rate is reached.
-SETTLE: dict[str, Callable[[Any], None]] = {
-    "osd_out": lambda lab: wait(lambda: "PG_AVAILABILITY" not in lab.health_codes(), 120, "PGs active again after osd out"),
-}
+def all_pgs_active(lab) -> bool:
+    states = [s["state_name"] for s in lab.ceph_json("status")["pgmap"].get("pgs_by_state", [])]
+    return bool(states) and all("active" in s and "peering" not in s for s in states) \
+        and "PG_AVAILABILITY" not in lab.health_codes()
+
+
+def pgs_settled(lab) -> None:
+    """Every PG active, three looks in a row (an OSD marked out re-peers its PGs for a few seconds)."""
+    for _look in range(3):
+        wait(lambda: all_pgs_active(lab), 180, "every PG active again")
+        time.sleep(2)
+
+
+SETTLE: dict[str, Callable[[Any], None]] = {"osd_out": pgs_settled}
 # No epoch comparison where the mons cannot answer map dumps in time (no quorum; a mon under libfaketime).
 NO_EPOCHS = ("quorum_lost", "clock_skew")
 
