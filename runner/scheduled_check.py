@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,7 +52,17 @@ def on_status(status: dict[str, Any], runner_config: Any) -> None:  # pylint: di
     print(f"ansible-runner status: {status.get('status')}", flush=True)
 
 
+def use_own_bin_dir() -> None:
+    """ansible-runner starts ``ansible-playbook`` from PATH: put this interpreter's bin directory (the project's
+    .venv/bin when run as documented) first, so that an unactivated venv or a bare cron PATH still works."""
+    own = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if path.split(os.pathsep)[0] != own:
+        os.environ["PATH"] = os.pathsep.join([own, path] if path else [own])
+
+
 def run(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
+    use_own_bin_dir()
     ident = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     report_dir = Path(args.reports).resolve() / f"scheduled-{ident}"
     extravars = dict(item.split("=", 1) for item in args.extra)

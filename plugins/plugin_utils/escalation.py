@@ -19,7 +19,7 @@ from typing import Any
 
 from ansible_collections.onsite.assurance.plugins.plugin_utils.rule_catalog import Rule
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import (
-    CRUSH_NONE, LIVE_MON_STATES, Facts, majority, number, seq)
+    CRUSH_NONE, LIVE_MON_STATES, Facts, StuckPg, majority, number, seq)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.severity import RANK, worst
 
 SAMPLE = 10
@@ -27,7 +27,7 @@ CEPH_LEVELS = {"HEALTH_ERR": "urgent", "HEALTH_WARN": "routine", "HEALTH_OK": "a
 UNFOUND = frozenset({"recovery_unfound", "backfill_unfound"})
 INCONSISTENT = frozenset({"inconsistent", "failed_repair"})
 LOST_RISK = frozenset({"down", "incomplete"})
-HARD_INACTIVE = frozenset({"stale", "peered", "down", "incomplete"})
+HARD_INACTIVE = frozenset({"peered", "down", "incomplete"})  # I/O blocked until OSDs come back
 CLEAN = frozenset({"active", "clean", "scrubbing", "deep", "snaptrim", "snaptrim_wait", "repair"})
 OLDEST_BLOCKED = re.compile(r"blocked for (\d+(?:\.\d+)?) sec")
 FLAG_WORD = re.compile(r"\b(no[a-z_-]+|pause[a-z]+)\b")
@@ -103,7 +103,7 @@ def _osd_states(ev: Evaluation) -> str:
     """urgent when many OSDs are down (≥ max(min, ratio × total)), a whole host is down or PGs are inactive;
     routine when some OSDs are down or out; ok otherwise."""
     view = ev.facts.osds
-    pgs = pg_analysis(ev.facts)
+    pgs = pg_analysis(ev.facts, ev.th["pg_inactive_urgent_s"])
     down = len(view.down) if view.source in ("osd_dump", "osd_tree") else None
     if down is None and view.total is not None and view.up is not None:
         down = max(0, view.total - view.up)
@@ -115,7 +115,7 @@ def _osd_states(ev: Evaluation) -> str:
     ev.evidence.update(osds_total=view.total, osds_up=view.up, osds_in=view.in_, osds_down=down, osds_out=out,
                        down_osds=view.down[:SAMPLE * 2], out_osds=view.out[:SAMPLE * 2],
                        down_hosts=view.down_hosts[:SAMPLE * 2], many_down_threshold=many,
-                       pgs_inactive=pgs["inactive_hard"] + pgs["stuck_inactive"])
+                       pgs_inactive=blocked_pgs(pgs))
     if down >= many or view.down_hosts or ev.evidence["pgs_inactive"]:
         return "urgent"
     return "routine" if down or out else "ok"
@@ -185,14 +185,17 @@ def _no_mon_alive(facts: Facts) -> bool:
 
 # --- placement groups --------------------------------------------------------------------------------------
 
-def pg_analysis(facts: Facts) -> dict[str, Any]:
-    """Counts of PGs by impact class from ``pgs_by_state`` and ``pg dump_stuck`` (computed once per run)."""
+def pg_analysis(facts: Facts, inactive_urgent_s: float) -> dict[str, Any]:
+    """Counts of PGs by impact class from ``pgs_by_state`` and ``pg dump_stuck`` (computed once per run). A PG
+    is stuck inactive when hard-inactive (peered, down, incomplete), or stale or otherwise inactive for at least
+    ``inactive_urgent_s`` by its own stamps: the mgr marks a down OSD's PGs stale until their new primary
+    reports, and ``dump_stuck`` also lists PGs that started peering seconds ago; both pass within seconds."""
     if "pg" in facts.memo:
         return facts.memo["pg"]
     view = facts.pgs
-    counts = dict.fromkeys(("inactive_hard", "inactive_transient", "unknown", "unfound", "inconsistent",
-                            "down_incomplete", "recovery_toofull", "backfill_toofull", "snaptrim_error", "unclean",
-                            "clean"), 0)
+    counts = dict.fromkeys(("inactive_hard", "stale", "inactive_transient", "unknown", "unfound", "inconsistent",
+                            "down_incomplete", "recovery_toofull", "backfill_toofull", "snaptrim_error",
+                            "unclean", "clean"), 0)
     states: dict[str, list[str]] = {}
     for state, count in view.by_state.items():
         tokens = frozenset(state.split("+"))
@@ -201,7 +204,8 @@ def pg_analysis(facts: Facts) -> dict[str, Any]:
             states.setdefault(key, []).append(state)
     stuck = view.stuck or []
     up_ids = facts.osds.up_ids
-    stuck_inactive = [p.pgid for p in stuck if "active" not in p.tokens or p.tokens & HARD_INACTIVE]
+    stuck_inactive = [p.pgid for p in stuck if p.tokens & HARD_INACTIVE or (
+        ("stale" in p.tokens or "active" not in p.tokens) and _inactive_for(facts, p, inactive_urgent_s))]
     no_copy = [p.pgid for p in stuck if p.tokens & LOST_RISK and up_ids is not None
                and not any(o in up_ids for o in p.acting if o != CRUSH_NONE)]
     durations = [(facts.now - since).total_seconds() for p in stuck
@@ -219,10 +223,18 @@ def pg_analysis(facts: Facts) -> dict[str, Any]:
     return result
 
 
+def _inactive_for(facts: Facts, pg: StuckPg, seconds: float) -> bool:
+    """Inactive for at least ``seconds``; a PG without stamps counts as stuck (``dump_stuck`` listed it)."""
+    since = pg.inactive_since()
+    return since is None or (facts.now - since).total_seconds() >= seconds
+
+
 def _classes(tokens: frozenset[str]) -> list[str]:
     found = []
     if tokens & HARD_INACTIVE:
         found.append("inactive_hard")
+    elif "stale" in tokens:
+        found.append("stale")
     elif "active" not in tokens:
         found.append("inactive_transient")
     elif not (tokens <= CLEAN and "clean" in tokens):
@@ -239,10 +251,17 @@ def _classes(tokens: frozenset[str]) -> list[str]:
 
 
 def _pg_evidence(ev: Evaluation, *keys: str) -> dict[str, Any]:
-    pgs = pg_analysis(ev.facts)
+    pgs = pg_analysis(ev.facts, ev.th["pg_inactive_urgent_s"])
     ev.evidence.update({key: pgs[key] for key in keys})
-    ev.evidence["pg_unclean_urgent_s"] = ev.th["pg_unclean_urgent_s"]
+    ev.evidence.update(pg_unclean_urgent_s=ev.th["pg_unclean_urgent_s"],
+                       pg_inactive_urgent_s=ev.th["pg_inactive_urgent_s"])
     return pgs
+
+
+def blocked_pgs(pgs: Mapping[str, Any]) -> int:
+    """PGs proven or presumed to block I/O: hard-inactive, stuck inactive, and stale ones whose duration is
+    unknown (no ``pg dump_stuck``)."""
+    return pgs["inactive_hard"] + pgs["stuck_inactive"] + (0 if pgs["stuck_known"] else pgs["stale"])
 
 
 def _stuck_too_long(ev: Evaluation, pgs: Mapping[str, Any]) -> bool:
@@ -253,29 +272,33 @@ def _stuck_too_long(ev: Evaluation, pgs: Mapping[str, Any]) -> bool:
 @evaluator("pg_states")
 def _pg_states(ev: Evaluation) -> str:
     """major: unfound, inconsistent, or down/incomplete PGs with no up OSD in the acting set; urgent: PGs
-    inactive (stale, peered, down, incomplete, stuck inactive), recovery_toofull, snaptrim_error, or unclean
-    longer than pg_unclean_urgent_s; routine: other unclean or transient (peering, unknown) PGs."""
-    pgs = _pg_evidence(ev, "num_pgs", "inactive_hard", "inactive_transient", "stuck_inactive", "unfound",
-                       "inconsistent", "down_incomplete", "no_copy", "no_copy_pgs", "recovery_toofull",
-                       "backfill_toofull", "snaptrim_error", "unclean", "clean", "stuck_unclean_max_s", "states")
+    blocked (peered, down, incomplete, stuck inactive or stale), recovery_toofull, snaptrim_error, or unclean
+    longer than pg_unclean_urgent_s; routine: other unclean, or briefly stale or peering/unknown PGs."""
+    pgs = _pg_evidence(ev, "num_pgs", "inactive_hard", "stale", "inactive_transient", "stuck_inactive",
+                       "stuck_known", "unfound", "inconsistent", "down_incomplete", "no_copy", "no_copy_pgs",
+                       "recovery_toofull", "backfill_toofull", "snaptrim_error", "unclean", "clean",
+                       "stuck_unclean_max_s", "states")
     if pgs["unfound"] or pgs["inconsistent"] or pgs["no_copy"]:
         return "major"
-    if (pgs["inactive_hard"] or pgs["stuck_inactive"] or pgs["recovery_toofull"] or pgs["snaptrim_error"]
-            or _stuck_too_long(ev, pgs)):
+    if blocked_pgs(pgs) or pgs["recovery_toofull"] or pgs["snaptrim_error"] or _stuck_too_long(ev, pgs):
         return "urgent"
-    return "routine" if pgs["inactive_transient"] or pgs["unclean"] or pgs["backfill_toofull"] else "ok"
+    passing = pgs["stale"] or pgs["inactive_transient"]
+    return "routine" if passing or pgs["unclean"] or pgs["backfill_toofull"] else "ok"
 
 
 @evaluator("pg_availability")
 def _pg_availability(ev: Evaluation) -> str:
-    """PG_AVAILABILITY: urgent; major when a down/incomplete PG has no up OSD left in its acting set; routine
-    when the only "inactive" PGs are in state unknown (no statistics, e.g. no active mgr), none proven inactive."""
-    pgs = _pg_evidence(ev, "inactive_hard", "inactive_transient", "unknown", "stuck_inactive", "down_incomplete",
-                       "no_copy", "no_copy_pgs", "states")
+    """PG_AVAILABILITY: major when a down/incomplete PG has no up OSD left in its acting set; urgent when PGs
+    block I/O (see :func:`blocked_pgs`); routine when the only inactive PGs are in state unknown (no statistics,
+    e.g. no active mgr), or stale or peering for less than pg_inactive_urgent_s by ``pg dump_stuck``'s stamps."""
+    pgs = _pg_evidence(ev, "inactive_hard", "stale", "inactive_transient", "unknown", "stuck_inactive",
+                       "stuck_known", "down_incomplete", "no_copy", "no_copy_pgs", "states")
     if pgs["no_copy"]:
         return "major"
-    only_unknown = pgs["unknown"] and pgs["unknown"] == pgs["inactive_transient"] and not pgs["inactive_hard"]
-    return "routine" if only_unknown and not pgs["stuck_inactive"] else "urgent"
+    if blocked_pgs(pgs) or not (pgs["stale"] or pgs["inactive_transient"]):
+        return "urgent"
+    only_unknown = not pgs["stale"] and pgs["unknown"] == pgs["inactive_transient"]
+    return "routine" if only_unknown or pgs["stuck_known"] else "urgent"
 
 
 @evaluator("pg_unclean")

@@ -97,6 +97,11 @@ class Health:
     legacy: list[dict[str, str]] = field(default_factory=list)
 
 
+def _latest(*stamps: datetime | None) -> datetime | None:
+    known = [stamp for stamp in stamps if stamp is not None]
+    return max(known) if known else None
+
+
 @dataclass
 class StuckPg:
     pgid: str
@@ -105,13 +110,22 @@ class StuckPg:
     acting: list[int]
     last_clean: datetime | None
     last_change: datetime | None = None
+    last_active: datetime | None = None
+    last_unstale: datetime | None = None
 
     def unclean_since(self) -> datetime | None:
         """When the PG was last seen clean or last changed state, whichever is later: an idle PG's last_clean
         stamp can be hours old (its statistics were not republished), and a PG whose state keeps changing is
         being recovered; either way the later stamp bounds how long it has been stuck as it is."""
-        stamps = [stamp for stamp in (self.last_clean, self.last_change) if stamp is not None]
-        return max(stamps) if stamps else None
+        return _latest(self.last_clean, self.last_change)
+
+    def inactive_since(self) -> datetime | None:
+        """A stale PG: when it was last reported (last_unstale). Otherwise when it was last active or last
+        changed state, whichever is later (``pg dump_stuck`` lists a PG that entered peering seconds ago when
+        its last_active stamp is old, as on an idle PG)."""
+        if "stale" in self.tokens:
+            return self.last_unstale
+        return _latest(self.last_active, self.last_change)
 
 
 @dataclass
@@ -291,7 +305,9 @@ class Facts:
             stuck.append(StuckPg(pgid=text(entry.get("pgid"), "?"), tokens=frozenset(state.split("+")), state=state,
                                  acting=[integer(o, CRUSH_NONE) for o in seq(entry.get("acting"))],
                                  last_clean=parse_time(entry.get("last_clean")),
-                                 last_change=parse_time(entry.get("last_change"))))
+                                 last_change=parse_time(entry.get("last_change")),
+                                 last_active=parse_time(entry.get("last_active")),
+                                 last_unstale=parse_time(entry.get("last_unstale"))))
         return stuck
 
     # -- OSDs -------------------------------------------------------------------------------------------------

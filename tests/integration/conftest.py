@@ -76,6 +76,8 @@ def _lab_unavailable() -> str | None:
 def lab_up() -> None:
     """The lab is created or started once per session (idempotent `up`; `heal` if a fault was left)."""
     reason = _lab_unavailable()
+    if reason and os.environ.get("ONSITE_REQUIRE_LAB") == "1":  # `make test`: a missing lab is a failure
+        pytest.fail(reason)
     if reason:
         pytest.skip(reason)
     if LAB("up", timeout=400, check=False).returncode != 0:

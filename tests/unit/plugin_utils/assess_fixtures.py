@@ -109,7 +109,8 @@ def set_pg_states(snap: dict[str, Any], states: dict[str, int]) -> dict[str, Any
 
 
 def add_stuck(snap: dict[str, Any], pgid: str, state: str, acting: list[int], unclean_for_s: float) -> dict[str, Any]:
-    """A ``pg dump_stuck`` entry (pg_stat_t fields, Pacific ISO stamps) unclean for ``unclean_for_s``."""
+    """A ``pg dump_stuck`` entry (pg_stat_t fields, Pacific ISO stamps) unclean for ``unclean_for_s`` (and inactive
+    or stale that long when its state says so)."""
     now = collected_at(snap)
     stamp = (now - timedelta(seconds=unclean_for_s)).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
     recent = (now - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
@@ -117,7 +118,8 @@ def add_stuck(snap: dict[str, Any], pgid: str, state: str, acting: list[int], un
     data(snap, "pg_dump_stuck")["stuck_pg_stats"].append({
         "pgid": pgid, "version": "24'3", "reported_seq": 51, "reported_epoch": 30, "state": state,
         "last_fresh": recent, "last_change": stamp, "last_active": active, "last_peered": active,
-        "last_clean": stamp, "last_became_active": active, "last_became_peered": active, "last_unstale": recent,
+        "last_clean": stamp, "last_became_active": active, "last_became_peered": active,
+        "last_unstale": stamp if "stale" in state.split("+") else recent,
         "last_undegraded": stamp, "last_fullsized": stamp, "mapping_epoch": 29, "log_start": "0'0",
         "ondisk_log_start": "0'0", "created": 12, "up": acting, "acting": acting, "up_primary": acting[0] if acting else -1,
         "acting_primary": acting[0] if acting else -1})

@@ -110,7 +110,7 @@ def test_now_argument_changes_durations() -> None:
 
 @pytest.mark.parametrize("state, level", [
     ("undersized+degraded+peered", "urgent"),
-    ("stale+active+clean", "urgent"),
+    ("stale+active+clean", "routine"),  # not listed by pg dump_stuck: its new primary has yet to report
     ("down", "urgent"),
     ("incomplete", "urgent"),
     ("peering", "routine"),
@@ -126,6 +126,27 @@ def test_pg_states_area_without_health_checks(state: str, level: str) -> None:
     """The PG area rates pgs_by_state on its own (e.g. when Ceph has not raised a check yet)."""
     findings = by_id(assess(set_pg_states(healthy(), {"active+clean": 32, state: 1})))
     assert findings["PG_STATES:cluster:ceph"]["severity"] == level
+
+
+@pytest.mark.parametrize("state, seconds, level", [
+    ("stale+active+clean", 900, "urgent"),
+    ("stale+active+clean", 10, "routine"),
+    ("peering", 900, "urgent"),
+    ("peering", 10, "routine"),
+    ("undersized+degraded+peered", 10, "urgent"),  # peered never passes by itself
+])
+def test_stale_and_peering_pgs_are_urgent_once_stuck(state: str, seconds: float, level: str) -> None:
+    """Rated from the PG's own stamps, by the PG area alone and by Ceph's PG_AVAILABILITY check."""
+    snap = add_stuck(set_pg_states(healthy(), {"active+clean": 32, state: 1}), "2.7", state, [0, 2], seconds)
+    assert problems(assess(snap))["PG_STATES:cluster:ceph"] == level
+    add_check(snap, "PG_AVAILABILITY", message=f"Reduced data availability: 1 pg {state.split('+')[0]}")
+    assert problems(assess(snap))["CEPH_PG_AVAILABILITY:cluster:ceph"] == level
+
+
+def test_stale_pgs_without_stuck_data_stay_urgent() -> None:
+    snap = fail_command(set_pg_states(healthy(), {"active+clean": 32, "stale+active+clean": 1}), "pg_dump_stuck")
+    add_check(snap, "PG_AVAILABILITY", message="Reduced data availability: 1 pg stale")
+    assert problems(assess(snap))["CEPH_PG_AVAILABILITY:cluster:ceph"] == "urgent"
 
 
 def test_inactive_pgs_make_osd_down_urgent() -> None:

@@ -19,6 +19,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "healthy": {("CEPH_HEALTH", "ok"), ("MON_QUORUM", "ok"), ("OSD_STATES", "ok"), ("PG_STATES", "ok"),
                 ("CAPACITY", "ok")},
     "osd_down": {("OSD_DOWN", "routine")},
+    # a health_check.yml snapshot 5 s after `lab/cephlab fault osd_down`: 21 PGs peering, listed by dump_stuck
+    "osd_down_peering": {("OSD_DOWN", "routine"), ("PG_AVAILABILITY", "routine")},
     "osd_out": {("OSD_STATES", "routine")},
     "host_down": {("OSD_HOST_DOWN", "urgent"), ("OSD_DOWN", "urgent"), ("MON_DOWN", "routine")},
     "osds_down_many": {("PG_AVAILABILITY", "urgent"), ("OSD_DOWN", "urgent")},
@@ -48,3 +50,12 @@ def test_lab_state(state: str) -> None:
     assert EXPECTED[state] <= pairs, f"missing {EXPECTED[state] - pairs}; got {sorted(pairs)}"
     if state == "healthy":
         assert summarize(findings)["verdict"] == "HEALTHY"
+
+
+def test_peering_longer_than_the_threshold_is_urgent() -> None:
+    """The same real capture, judged with a 1 s threshold: the 21 PGs have been peering for about 5 s."""
+    findings = assess(fixture(LAB / "osd_down_peering"), thresholds={"pg_inactive_urgent_s": 1})
+    pairs = {(f["ceph_code"] or f["code"], f["severity"]) for f in findings}
+    assert {("OSD_DOWN", "urgent"), ("PG_AVAILABILITY", "urgent")} <= pairs, sorted(pairs)
+    availability = next(f for f in findings if f["ceph_code"] == "PG_AVAILABILITY")
+    assert availability["evidence"]["stuck_inactive"] == 21

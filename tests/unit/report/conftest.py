@@ -1,4 +1,4 @@
-"""Fixtures of the report tests: the hand-made sample, the real lab capture when present, a template renderer."""
+"""Fixtures of the report tests: the hand-made sample, real lab captures, a template renderer."""
 
 from __future__ import annotations
 
@@ -10,17 +10,13 @@ import jinja2
 import pytest
 
 from ansible_collections.onsite.assurance.plugins.filter.report import report_md_escape
+from ansible_collections.onsite.assurance.plugins.plugin_utils import assess
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 SAMPLE_DIR = HERE / "sample"
-REAL_DIR = ROOT / "tests" / "unit" / "fixtures" / "lab" / "healthy"
+LAB_DIR = ROOT / "tests" / "unit" / "fixtures" / "lab"
 TEMPLATES = ROOT / "roles" / "report" / "templates"
-
-
-def snapshot_dir(base: Path) -> Path:
-    """The snapshot directory of a fixture: ``base/snapshot`` when it exists, else ``base`` itself."""
-    return base / "snapshot" if (base / "snapshot" / "manifest.json").exists() else base
 
 
 def load_snapshot(directory: Path) -> dict[str, Any]:
@@ -36,15 +32,6 @@ def load_snapshot(directory: Path) -> dict[str, Any]:
     return snapshot
 
 
-def assess_findings(snapshot: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """Findings of the real assess rules, or None while they cannot run (they are written concurrently)."""
-    try:
-        from ansible_collections.onsite.assurance.plugins.plugin_utils import assess
-        return assess.assess(snapshot)
-    except Exception:  # pylint: disable=broad-except  # any failure of the other module: fall back to the sample
-        return None
-
-
 @pytest.fixture(scope="session")
 def sample_snapshot() -> dict[str, Any]:
     return load_snapshot(SAMPLE_DIR / "snapshot")
@@ -55,26 +42,19 @@ def sample_findings() -> list[dict[str, Any]]:
     return json.loads((SAMPLE_DIR / "findings.json").read_text(encoding="utf-8"))
 
 
-def _cases() -> list[Any]:
-    cases = [pytest.param("sample", id="sample")]
-    if (snapshot_dir(REAL_DIR) / "manifest.json").exists():
-        cases.append(pytest.param("real", id="lab-healthy"))
-    return cases
+LAB_CASES = {"lab-healthy": "healthy", "lab-osd-down-peering": "osd_down_peering"}
 
 
-@pytest.fixture(scope="session", params=_cases())
+@pytest.fixture(scope="session", params=["sample", *LAB_CASES])
 def case(request: pytest.FixtureRequest, sample_snapshot: dict[str, Any],
          sample_findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """A snapshot and its findings: the sample, and the real lab capture when it exists (assessed for real)."""
+    """A snapshot and its findings: the hand-made sample, and real lab captures assessed by the real rules."""
     if request.param == "sample":
         return {"name": "sample", "dir": SAMPLE_DIR / "snapshot", "snapshot": sample_snapshot,
                 "findings": sample_findings}
-    directory = snapshot_dir(REAL_DIR)
+    directory = LAB_DIR / LAB_CASES[request.param]
     snapshot = load_snapshot(directory)
-    findings = assess_findings(snapshot)
-    if findings is None:
-        pytest.skip("onsite.assurance.assess cannot run yet; the real capture has no findings")
-    return {"name": "real", "dir": directory, "snapshot": snapshot, "findings": findings}
+    return {"name": request.param, "dir": directory, "snapshot": snapshot, "findings": assess.assess(snapshot)}
 
 
 @pytest.fixture(scope="session")

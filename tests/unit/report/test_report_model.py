@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ansible_collections.onsite.assurance.plugins.filter.report import report_md_escape, report_model
-from ansible_collections.onsite.assurance.plugins.plugin_utils import report_env, report_i18n, severity
+from ansible_collections.onsite.assurance.plugins.plugin_utils import assess, report_env, report_i18n, severity
 from ansible_collections.onsite.assurance.plugins.plugin_utils.report_model import (
     SCHEMA, ReportInputError, build, knowledge_notes, text_parts)
 
@@ -317,12 +317,8 @@ def test_templates_escape_hostile_text(sample_snapshot: dict[str, Any], sample_f
 
 def test_assess_output_and_its_knowledge_notes(sample_snapshot: dict[str, Any]) -> None:
     """The contract with onsite.assurance.assess: its findings and knowledge notes render as they come."""
-    try:
-        from ansible_collections.onsite.assurance.plugins.plugin_utils import assess
-        findings = assess.assess(sample_snapshot)
-        notes = assess.knowledge(findings)
-    except Exception as exc:  # pylint: disable=broad-except  # written concurrently: skip until it runs
-        pytest.skip(f"onsite.assurance.assess cannot run yet: {exc}")
+    findings = assess.assess(sample_snapshot)
+    notes = assess.knowledge(findings)
     model = model_of(sample_snapshot, findings, lang="zh_CN", knowledge=notes)
     assert model["document"]["summary"] == severity.summarize(findings)
     assert [k["code"] for k in model["knowledge"]] == sorted(n["code"] for n in notes if n.get("knowledge"))
