@@ -8,8 +8,10 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export MOLECULE_GLOB := molecule/*/molecule.yml
 STAMP_DEB := $(VENV)/.deb-installed
 STAMP_PY := $(VENV)/.py-installed
+HOTSOS_VENV := .venv-hotsos
+STAMP_HOTSOS := $(HOTSOS_VENV)/.installed
 
-.PHONY: help deps venv demo test lint sanity unit integration molecule lab-up lab-down lab-status bench docs build clean
+.PHONY: help deps venv demo test lint sanity unit integration molecule lab-up lab-down lab-status bench bench-compare docs build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -64,8 +66,16 @@ test: deps ## everything CI runs: lint, sanity, unit, integration on the lab, mo
 bench: deps ## benchmarks; results into docs/performance.md
 	$(PY) bench/run.py
 
+$(STAMP_HOTSOS): requirements/hotsos.txt
+	python3 -m venv $(HOTSOS_VENV)
+	$(HOTSOS_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements/hotsos.txt
+	@touch $@
+
+bench-compare: deps $(STAMP_HOTSOS) ## hotsos vs health_check.yml on 5 lab states; results into docs/comparison.md
+	$(PY) bench/compare_hotsos.py run
+
 build: deps ## build the collection tarball into build/
 	ansible-galaxy collection build --force --output-path build .
 
 clean: lab-down ## remove venv, build output, reports
-	rm -rf $(VENV) build reports snapshots tests/output
+	rm -rf $(VENV) $(HOTSOS_VENV) build reports snapshots tests/output

@@ -25,7 +25,9 @@ SYSCTLS = (
     "kernel.pid_max", "kernel.threads-max", "fs.aio-max-nr", "fs.file-max", "vm.swappiness",
     "vm.min_free_kbytes", "vm.dirty_ratio", "vm.dirty_background_ratio", "vm.max_map_count",
     "net.core.rmem_max", "net.core.wmem_max", "net.core.somaxconn", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
+    "fs.aio-nr", "fs.file-nr", "fs.nr_open", "vm.zone_reclaim_mode",
 )
+SYSCTL_CONFIG_MAX_KEYS = 500
 NIC_COUNTERS = ("rx_errors", "tx_errors", "rx_dropped", "tx_dropped")
 ASOK_GLOBS = ("/var/run/ceph/*.asok", "/var/run/ceph/*/*.asok")  # package layout, cephadm (<fsid>/) layout
 OSD_DIR_GLOBS = ("/var/lib/ceph/osd/*-*", "/var/lib/ceph/*/osd.*")
@@ -121,7 +123,9 @@ def collect_os(ctx: Context, report: Report) -> None:
 
 def collect_uptime(ctx: Context, report: Report) -> None:
     report.data["uptime_s"] = parse.parse_uptime(read_text("/proc/uptime"))
-    report.data["load"] = parse.parse_loadavg(read_text("/proc/loadavg"))
+    loadavg = read_text("/proc/loadavg")
+    report.data["load"] = parse.parse_loadavg(loadavg)
+    report.data["threads"] = parse.parse_loadavg_threads(loadavg)
 
 
 def collect_cpu(ctx: Context, report: Report) -> None:
@@ -132,6 +136,24 @@ def collect_cpu(ctx: Context, report: Report) -> None:
         "model": parse.parse_cpu_model(read_text("/proc/cpuinfo")),
         "governor": ",".join(governors) or None,
     }
+
+
+def collect_numa(ctx: Context, report: Report) -> None:
+    """NUMA nodes and their CPUs from /sys/devices/system/node (no such directory: no NUMA support, one node)."""
+    nodes = []
+    for path in sorted(glob.glob("/sys/devices/system/node/node[0-9]*"), key=lambda p: int(p.rsplit("node", 1)[1])):
+        nodes.append({"id": int(path.rsplit("node", 1)[1]), "cpus": read_optional(f"{path}/cpulist")})
+    report.data["numa"] = {"nodes": nodes}
+
+
+def collect_irqbalance(ctx: Context, report: Report) -> None:
+    """Whether an irqbalance process runs (its /proc/PID/comm)."""
+    running = False
+    for pid in (entry for entry in os.listdir("/proc") if entry.isdigit()):
+        if read_optional(f"/proc/{pid}/comm") == "irqbalance":
+            running = True
+            break
+    report.data["irqbalance"] = {"running": running}
 
 
 def collect_memory(ctx: Context, report: Report) -> None:
@@ -402,6 +424,32 @@ def collect_sysctls(ctx: Context, report: Report) -> None:
     report.data["sysctls"] = values
 
 
+def collect_sysctl_config(ctx: Context, report: Report) -> None:
+    """What ``sysctl --system`` would set (sysctl.d files and /etc/sysctl.conf, the last setting of a key
+    wins) with the value in effect, read from /proc/sys (null when the kernel has no such key)."""
+    listing = {}
+    for directory in parse.SYSCTL_DIRS:
+        try:
+            listing[directory] = os.listdir(directory)
+        except OSError:
+            continue
+    settings: dict[str, dict[str, Any]] = {}
+    for path in parse.sysctl_config_files(listing, os.path.isfile("/etc/sysctl.conf")):
+        text = read_optional(path)
+        if text is None:
+            report.error("sysctl_config", f"{path} is not readable")
+            continue
+        for key, value in parse.parse_sysctl_conf(text).items():
+            settings.pop(key, None)
+            settings[key] = {"value": value, "file": path}
+    for key in list(settings)[SYSCTL_CONFIG_MAX_KEYS:]:
+        del settings[key]
+    for key, setting in settings.items():
+        running = read_optional("/proc/sys/" + key.replace(".", "/"))
+        setting["running"] = parse.normalize_sysctl(running) if running is not None else None
+    report.data["sysctl_config"] = settings
+
+
 def collect_transparent_hugepage(ctx: Context, report: Report) -> None:
     values = {}
     for key in ("enabled", "defrag"):
@@ -454,8 +502,10 @@ def ceph_processes() -> list[dict[str, Any]]:
 
 def _daemon_entry(info: dict[str, Any], pid: int | None, asok: str | None) -> dict[str, Any]:
     nofile_soft, nofile_hard = _process_nofile(pid) if pid is not None else (None, None)
+    status = read_optional(f"/proc/{pid}/status") if pid is not None else None
     return {**info, "pid": pid, "running": pid is not None, "asok": asok, "version": None, "release": None,
-            "nofile_soft": nofile_soft, "nofile_hard": nofile_hard}
+            "nofile_soft": nofile_soft, "nofile_hard": nofile_hard,
+            **(parse.parse_proc_status(status) if status else {"threads": None, "cpus_allowed": None})}
 
 
 def _held_asok(pid: int, sockets: dict[str, str]) -> str | None:
@@ -530,6 +580,7 @@ SECTIONS: dict[str, Callable[[Context, Report], None]] = {
     "os": collect_os,
     "uptime": collect_uptime,
     "cpu": collect_cpu,
+    "numa": collect_numa,
     "memory": collect_memory,
     "filesystems": collect_filesystems,
     "block_devices": collect_block_devices,
@@ -539,8 +590,10 @@ SECTIONS: dict[str, Callable[[Context, Report], None]] = {
     "ceph_packages": collect_ceph_packages,
     "kernel_log": collect_kernel_log,
     "sysctls": collect_sysctls,
+    "sysctl_config": collect_sysctl_config,
     "transparent_hugepage": collect_transparent_hugepage,
     "limits": collect_limits,
+    "irqbalance": collect_irqbalance,
 }
 PARALLEL_SECTIONS = 4
 

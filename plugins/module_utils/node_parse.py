@@ -48,6 +48,14 @@ def parse_loadavg(text: str) -> list[float]:
         raise ValueError(f"unexpected /proc/loadavg content: {text[:80]!r}") from exc
 
 
+def parse_loadavg_threads(text: str) -> int | None:
+    """The number of threads (kernel scheduling entities) that exist, from /proc/loadavg's fourth field
+    ``running/total``; None when the field is not there."""
+    fields = text.split()
+    total = fields[3].partition("/")[2] if len(fields) > 3 else ""
+    return int(total) if total.isdigit() else None
+
+
 _CPU_MODEL_KEYS = ("model name", "cpu model", "Model", "Processor", "cpu")
 
 
@@ -106,6 +114,68 @@ def parse_limits_nofile(text: str) -> tuple[int | None, int | None]:
 
 def _limit(value: str) -> int | None:
     return None if value == "unlimited" else int(value)
+
+
+def parse_proc_status(text: str) -> dict[str, Any]:
+    """``threads`` (int) and ``cpus_allowed`` (the CPU list, ``0-15,32-47``) from /proc/PID/status;
+    None for a field that is absent or malformed."""
+    fields = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip()] = value.strip()
+    threads = fields.get("Threads", "")
+    return {"threads": int(threads) if threads.isdigit() else None,
+            "cpus_allowed": fields.get("Cpus_allowed_list") or None}
+
+
+def parse_cpu_list(text: str) -> set[int]:
+    """The CPU numbers of a kernel CPU list (``0-3,8,10-11``); ValueError when malformed."""
+    cpus: set[int] = set()
+    for part in text.strip().split(","):
+        if not part:
+            continue
+        first, sep, last = part.partition("-")
+        try:
+            cpus.update(range(int(first), int(last if sep else first) + 1))
+        except ValueError as exc:
+            raise ValueError(f"not a CPU list: {text[:80]!r}") from exc
+    return cpus
+
+
+SYSCTL_DIRS = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d")
+
+
+def sysctl_config_files(listing: dict[str, list[str]], sysctl_conf: bool) -> list[str]:
+    """The files ``sysctl --system`` applies, in order: ``*.conf`` of the sysctl.d directories by file name
+    (a name in an earlier directory hides the same name in later ones), then /etc/sysctl.conf.
+    ``listing``: directory -> its file names."""
+    chosen: dict[str, str] = {}
+    for directory in SYSCTL_DIRS:
+        for name in listing.get(directory, []):
+            if name.endswith(".conf"):
+                chosen.setdefault(name, f"{directory}/{name}")
+    files = [chosen[name] for name in sorted(chosen)]
+    return files + (["/etc/sysctl.conf"] if sysctl_conf else [])
+
+
+def parse_sysctl_conf(text: str) -> dict[str, str]:
+    """``key = value`` settings of a sysctl.d file (sysctl.d(5)): comments (``#``, ``;``) skipped, a ``-``
+    prefix (ignore failures) dropped, ``/`` separators turned into dots; glob patterns, and slash-separated
+    keys that also hold dots (interface names such as ``eth0.10``), are left out."""
+    values = {}
+    for line in text.splitlines():
+        line = line.strip()
+        key, sep, value = line.partition("=")
+        key = key.strip().lstrip("-").strip()
+        if not sep or line.startswith(("#", ";")) or not key or any(c in key for c in "*?["):
+            continue
+        if "/" in key:  # slash-separated form; with dots as well, a dot is part of a name (net/ipv4/conf/eth0.10/...)
+            if "." in key:
+                continue
+            key = key.replace("/", ".")
+        values[key] = normalize_sysctl(value)
+    return values
 
 # ------------------------------------------------------------------------------------------ filesystems
 

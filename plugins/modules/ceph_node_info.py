@@ -18,7 +18,8 @@ description:
     their SMART health (C(smartctl -j -H -A)), NICs with their error and drop counters, time
     synchronisation (chrony, else ntpd, else systemd), the Ceph daemons of the node with their running
     version read from their admin sockets, the installed Ceph packages, error signals of the kernel log
-    (I/O errors, OOM kills, hung tasks), selected sysctls, transparent hugepages and open-file limits.
+    (I/O errors, OOM kills, hung tasks), selected sysctls, the settings of the sysctl.d files with the
+    values in effect, transparent hugepages, open-file limits, NUMA nodes and whether irqbalance runs.
   - Whatever fails (a missing tool, a command that times out, an unreadable file) is recorded in RV(errors)
     with a clear message; the module itself does not fail because of the node's state.
   - Nothing is written on the node and nothing is changed in the cluster.
@@ -35,11 +36,11 @@ options:
   collect:
     description:
       - Sections to collect; C(all) collects every section. A section fills the return keys of the same
-        name, except C(os) (RV(os) and RV(kernel)) and C(uptime) (RV(uptime_s) and RV(load)).
+        name, except C(os) (RV(os) and RV(kernel)) and C(uptime) (RV(uptime_s), RV(load) and RV(threads)).
     type: list
     elements: str
-    choices: [all, os, uptime, cpu, memory, filesystems, block_devices, nics, time_sync, ceph_daemons,
-              ceph_packages, kernel_log, sysctls, transparent_hugepage, limits]
+    choices: [all, os, uptime, cpu, numa, memory, filesystems, block_devices, nics, time_sync, ceph_daemons,
+              ceph_packages, kernel_log, sysctls, sysctl_config, transparent_hugepage, limits, irqbalance]
     default: [all]
   command_timeout:
     description: Seconds each external command may take before it is killed and recorded as timed out.
@@ -157,6 +158,37 @@ load:
   type: list
   elements: float
   sample: [0.15, 0.2, 0.18]
+threads:
+  description: Threads that exist on the node (the total of C(/proc/loadavg)'s running/total field), null when absent.
+  returned: when the uptime section is collected
+  type: int
+  sample: 640
+numa:
+  description: NUMA nodes from C(/sys/devices/system/node); an empty list when the kernel has no NUMA support.
+  returned: when the numa section is collected
+  type: dict
+  contains:
+    nodes:
+      description: One entry per node, C(id) (int) and C(cpus) (its CPU list, e.g. C(0-15,32-47); null when unreadable).
+      type: list
+      elements: dict
+irqbalance:
+  description: Whether an irqbalance process runs (by C(/proc/PID/comm)).
+  returned: when the irqbalance section is collected
+  type: dict
+  contains:
+    running:
+      description: True when a process named irqbalance exists.
+      type: bool
+sysctl_config:
+  description:
+    - What C(sysctl --system) would set, from C(/etc/sysctl.d), C(/run/sysctl.d), C(/usr/local/lib/sysctl.d),
+      C(/usr/lib/sysctl.d), C(/lib/sysctl.d) (by file name) and C(/etc/sysctl.conf); each key maps to the last
+      value set, the file setting it, and the value in effect from C(/proc/sys) (null when the kernel has no such key).
+    - At most 500 keys; glob patterns are left out.
+  returned: when the sysctl_config section is collected
+  type: dict
+  sample: {"fs.aio-max-nr": {"value": "1048576", "file": "/etc/sysctl.d/30-ceph-osd.conf", "running": "65536"}}
 cpu:
   description: Processors.
   returned: when the cpu section is collected
@@ -380,6 +412,13 @@ ceph_daemons:
     nofile_hard:
       description: The process's hard open-file limit, null when not readable or unlimited.
       type: int
+    threads:
+      description: The process's thread count (C(/proc/PID/status)), null when not readable.
+      type: int
+    cpus_allowed:
+      description: The CPUs the process may run on (C(Cpus_allowed_list)), null when not readable.
+      type: str
+      sample: 0-15,32-47
 ceph_packages:
   description: Installed Ceph packages (ceph*, librados*, librbd*, python3-rados...) and their versions.
   returned: when the ceph_packages section is collected and dpkg-query or rpm answered

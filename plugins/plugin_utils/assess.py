@@ -18,6 +18,9 @@ from ansible.errors import AnsibleUndefinedVariable
 from jinja2.exceptions import UndefinedError
 
 from ansible_collections.onsite.assurance.plugins.plugin_utils import rule_catalog as catalog_mod
+from ansible_collections.onsite.assurance.plugins.plugin_utils import lifecycle_rules
+from ansible_collections.onsite.assurance.plugins.plugin_utils import tuning_rules
+from ansible_collections.onsite.assurance.plugins.plugin_utils import hygiene_rules
 from ansible_collections.onsite.assurance.plugins.plugin_utils import (
     ceph_rules, collector_rules, node_rules, severity, xsky_rules)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.escalation import ESCALATIONS
@@ -27,6 +30,9 @@ from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import 
 STAGES: tuple[tuple[str, Callable[[Context], list[dict[str, Any]]]], ...] = (
     ("ceph", ceph_rules.run),
     ("node", node_rules.run),
+    ("lifecycle", lifecycle_rules.run),  # importing lifecycle_rules also registers its known_issue evaluator
+    ("tuning", tuning_rules.run),
+    ("hygiene", hygiene_rules.run),  # importing hygiene_rules also registers its hygiene_conditions evaluator
     ("xsky", xsky_rules.run),  # importing xsky_rules also registers its xsky_status evaluator
     ("collector", collector_rules.run),  # last: reports the shape problems the others met
 )

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ansible.module_utils.common.yaml import yaml_load
 
+from ansible_collections.onsite.assurance.plugins.plugin_utils import ceph_releases
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import (
     Facts, integer, majority, mapping, number, seq, text)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.report_model import SEVERITY_STYLE, text_parts
@@ -803,13 +804,21 @@ def check_versions(ctx: Ctx) -> list[Outcome]:
     releases = catalog()["releases"]
     osd_releases = [r for r in (release_of(v) for v in mapping(versions.get("osd"))) if r in releases]
     running = min(osd_releases, key=releases.index) if osd_releases else None
-    evidence = {"versions": short_versions, "require_osd_release": required, "osd_release": running}
+    by_release = ceph_releases.versions_by_release(ceph_releases.observed_versions(ctx.facts))  # daemons and packages
+    evidence = {"versions": short_versions, "require_osd_release": required, "osd_release": running,
+                "releases": by_release}
+    status = {problem: text(mapping(levels).get(ctx.plan["change_type"]), text(mapping(levels).get("default"), "block"))
+              for problem, levels in mapping(catalog()["checks"]["versions"].get("statuses")).items()}
     outcomes = []
-    if len(overall) > 1:
+    if len(by_release) > 1:
+        outcomes.append(Outcome(status["releases_mixed"], "releases_mixed", {"releases": listed(
+            f"{name} {', '.join(found)}" for name, found in by_release.items())}, evidence))
+    elif len(overall) > 1:  # point versions of one release (several releases: the outcome above says it all)
         outcomes.append(Outcome("caution", "mixed", {"count": len(overall), "versions": listed(
             f"{v} ×{n}" for v, n in short_versions.items())}, evidence))
     if running and required in releases and releases.index(required) < releases.index(running):
-        outcomes.append(Outcome("block", "release_lag", {"required": required, "release": running}, evidence))
+        outcomes.append(Outcome(status["release_lag"], "release_lag", {"required": required, "release": running},
+                                evidence))
     return outcomes or [Outcome("pass", "pass", {"version": listed(short_versions), "required": required}, evidence)]
 
 

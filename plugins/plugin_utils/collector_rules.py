@@ -33,11 +33,12 @@ def run(ctx: Context) -> list[dict[str, Any]]:
 
 
 def command_findings(ctx: Context) -> list[dict[str, Any]]:
-    """Every command without data; every expected command missing from a reachable cluster's record."""
+    """Every command without data; every expected command missing from a reachable cluster's record. While the
+    cluster is unreachable (CLUSTER_UNREACHABLE says so) the failed commands are one finding, not one each."""
     facts = ctx.facts
     expected = ctx.rule("COLLECTOR_COMMAND_FAILED").get("expected_commands", [])
     keys = set(facts.commands) | (set(expected) if facts.reachable else set())
-    found: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
     for key in sorted(k for k in keys if isinstance(k, str)):
         result = facts.commands.get(key)
         if isinstance(result, Mapping) and "data" in result:
@@ -47,7 +48,18 @@ def command_findings(ctx: Context) -> list[dict[str, Any]]:
             continue
         result = mapping(result)
         error = text(result.get("error")) or ("not collected" if key not in facts.commands else "no data and no error")
-        found += ctx.finding("COLLECTOR_COMMAND_FAILED", evidence={
-            "command": key, "prefix": text(mapping(result.get("cmd")).get("prefix")) or "-", "rc": result.get("rc"),
-            "error": error, "cluster_reachable": facts.reachable}, scope="cluster", entity=key)
-    return found
+        failed.append({"command": key, "prefix": text(mapping(result.get("cmd")).get("prefix")) or "-",
+                       "rc": result.get("rc"), "error": error, "cluster_reachable": facts.reachable})
+    if failed and not facts.reachable:
+        failed = [_together(failed)]
+    return [f for evidence in failed
+            for f in ctx.finding("COLLECTOR_COMMAND_FAILED", evidence=evidence, scope="cluster",
+                                 entity=evidence["command"] if facts.reachable else "ceph")]
+
+
+def _together(failed: list[dict[str, Any]]) -> dict[str, Any]:
+    """One evidence record for many failed commands: their names, the first error, every command kept."""
+    names = [e["command"] for e in failed]
+    shown = ", ".join(names[:8]) + (f" (+{len(names) - 8})" if len(names) > 8 else "")
+    return {"command": shown, "prefix": "-", "rc": failed[0]["rc"], "error": failed[0]["error"],
+            "cluster_reachable": False, "commands": failed}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ansible_collections.onsite.assurance.plugins.plugin_utils.ceph_releases import observed_versions, releases_running
 from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import Context
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import mapping, number, seq, text
 
@@ -207,7 +208,11 @@ def mtu_findings(ctx: Context) -> list[dict[str, Any]]:
 
 
 def version_findings(ctx: Context) -> list[dict[str, Any]]:
-    """More than one Ceph version among packages, running daemons (admin sockets) or ``ceph versions``."""
+    """More than one Ceph point version of one release among packages, running daemons (admin sockets) or
+    ``ceph versions``. Versions of more than one release are CEPH_RELEASES_MIXED (lifecycle_rules) instead:
+    that finding lists every version, so this one would only repeat it."""
+    if len(releases_running(observed_versions(ctx.facts))) > 1:
+        return []
     packages: dict[str, dict[str, list[str]]] = {}
     daemons: dict[str, list[str]] = {}
     for name, record in _reachable_records(ctx):

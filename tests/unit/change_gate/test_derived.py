@@ -138,10 +138,34 @@ def test_derived_mid_upgrade_mixed_versions_caution(gate_of):
         versions["osd"][old] = 1
         versions["overall"][old] = 1
     versions = check(gate_of("healthy", "ceph_upgrade", ["cephlab2"], edit=edit), "versions")
-    # an OSD still runs octopus: require_osd_release octopus is right, the mix is the caution
-    assert versions["status"] == "caution" and "2 different versions" in versions["reason"]["en"]
+    # an OSD still runs octopus: require_osd_release octopus is right, the mix of releases is the caution of an upgrade
+    assert versions["status"] == "caution" and "more than one Ceph release" in versions["reason"]["en"]
     assert versions["evidence"]["osd_release"] == "octopus"
     assert versions["evidence"]["versions"] == {"16.2.15": 11, "15.2.17": 1}
+    assert versions["evidence"]["releases"] == {"octopus": ["15.2.17"], "pacific": ["16.2.15"]}
+
+
+def test_derived_mixed_releases_block_other_changes(gate_of):
+    def edit(snap):
+        versions = commands(snap)["versions"]["data"]
+        newer = "ceph version 17.2.7 (b12291d110049b2f35e32e0de30d70e9a4c060d2) quincy (stable)"
+        versions["mon"][newer] = versions["overall"][newer] = 1
+    for change, targets in (("rolling_reboot", ["cephlab2"]), ("add_osds", ["cephlab2"]), ("remove_osds", [5])):
+        gate = gate_of("healthy", change, targets, edit=edit)
+        versions = check(gate, "versions")
+        assert versions["status"] == "block", change
+        assert "pacific 16.2.15, quincy 17.2.7" in versions["reason"]["en"] and gate["decision"] == "NO_GO"
+    assert check(gate_of("healthy", "ceph_upgrade", ["cephlab2"], edit=edit), "versions")["status"] == "caution"
+
+
+def test_derived_point_versions_of_one_release_stay_a_caution(gate_of):
+    def edit(snap):
+        versions = commands(snap)["versions"]["data"]
+        older = "ceph version 16.2.14 (238ba602515df21ea7ffc75c88db29f9e5ef12c9) pacific (stable)"
+        versions["osd"][older] = versions["overall"][older] = 1
+    versions = check(gate_of("healthy", "rolling_reboot", ["cephlab2"], edit=edit), "versions")
+    assert versions["status"] == "caution" and "2 different versions" in versions["reason"]["en"]
+    assert versions["evidence"]["releases"] == {"pacific": ["16.2.14", "16.2.15"]}
 
 
 def test_derived_release_lag_alone(gate_of):

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from ansible_collections.onsite.assurance.plugins.module_utils import node_collect as collect
-from ansible_collections.onsite.assurance.plugins.module_utils.node_parse import DAEMON_BINARIES
+from ansible_collections.onsite.assurance.plugins.module_utils.node_parse import DAEMON_BINARIES, parse_cpu_list
 from ansible_collections.onsite.assurance.plugins.module_utils.runner import find_binary
 
 
@@ -176,6 +176,36 @@ def test_memory_and_limits_match_the_kernel():
     assert data["kernel"] == os.uname().release
     assert data["cpu"]["count"] == os.cpu_count()
     assert len(data["load"]) == 3 and data["uptime_s"] > 0
+    assert data["threads"] >= len([pid for pid in os.listdir("/proc") if pid.isdigit()]) // 2
+
+
+def test_numa_nodes_cover_every_cpu():
+    nodes = section("numa").data["numa"]["nodes"]
+    assert [node["id"] for node in nodes] == sorted(node["id"] for node in nodes)
+    cpus = set().union(*(parse_cpu_list(node["cpus"]) for node in nodes if node["cpus"]))
+    assert cpus == set(range(os.cpu_count())) or not nodes
+
+
+def test_irqbalance_matches_the_process_list():
+    comms = set()
+    for pid in (entry for entry in os.listdir("/proc") if entry.isdigit()):
+        try:
+            with open(f"/proc/{pid}/comm", encoding="utf-8") as handle:
+                comms.add(handle.read().strip())
+        except OSError:
+            continue
+    assert section("irqbalance").data["irqbalance"] == {"running": "irqbalance" in comms}
+
+
+def test_sysctl_config_of_this_machine():
+    """Debian's ceph-osd package installs /etc/sysctl.d/30-ceph-osd.conf; each setting carries the value in effect."""
+    report = section("sysctl_config")
+    assert report.errors == []
+    config = report.data["sysctl_config"]
+    assert config["fs.aio-max-nr"]["value"] == "1048576"
+    assert config["fs.aio-max-nr"]["file"] == "/etc/sysctl.d/30-ceph-osd.conf"
+    with open("/proc/sys/fs/aio-max-nr", encoding="ascii") as handle:
+        assert config["fs.aio-max-nr"]["running"] == handle.read().strip()
 
 
 def test_packages_of_this_machine():
@@ -189,6 +219,7 @@ def test_ceph_daemons_of_this_host_match_its_processes():
     for daemon in running:
         with open(f"/proc/{daemon['pid']}/comm", encoding="utf-8") as handle:
             assert DAEMON_BINARIES[handle.read().strip()] == daemon["type"]
+        assert daemon["threads"] >= 1 and parse_cpu_list(daemon["cpus_allowed"])
 
 
 # ------------------------------------------------------------------------------------------- driver
@@ -217,4 +248,4 @@ def test_all_sections_on_this_machine():
     assert {error["item"] for error in errors} <= {"time_sync"}  # no chrony/ntpd/systemd here
     assert {"os", "kernel", "uptime_s", "load", "cpu", "memory", "filesystems", "block_devices", "nics",
             "time_sync", "ceph_daemons", "ceph_packages", "kernel_log", "sysctls", "transparent_hugepage",
-            "limits"} <= set(data)
+            "limits", "threads", "numa", "irqbalance", "sysctl_config"} <= set(data)

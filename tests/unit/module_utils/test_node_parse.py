@@ -310,3 +310,44 @@ def test_daemon_versions_from_the_lab():
     assert parse.parse_daemon_version(old) == {"version": old["version"], "release": None}
     with pytest.raises(ValueError, match="version"):
         parse.parse_daemon_version({"error": "unknown command"})
+
+
+# ------------------------------------------------------------------------------------- tuning inputs
+
+def test_loadavg_thread_count():
+    assert parse.parse_loadavg_threads("1.94 1.40 1.34 2/652 15170\n") == 652  # read on the lab's kernel
+    assert parse.parse_loadavg_threads("0.1 0.2 0.3") is None
+
+
+def test_proc_status_of_a_lab_osd():
+    status = "Name:\tceph-osd\nThreads:\t59\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n"  # lab osd.0, trimmed
+    assert parse.parse_proc_status(status) == {"threads": 59, "cpus_allowed": "0-1"}
+    assert parse.parse_proc_status("Name:\tx\n") == {"threads": None, "cpus_allowed": None}
+
+
+@pytest.mark.parametrize("text, cpus", [("0-1", {0, 1}), ("0-3,8,10-11\n", {0, 1, 2, 3, 8, 10, 11}), ("", set())])
+def test_cpu_lists(text, cpus):
+    assert parse.parse_cpu_list(text) == cpus
+
+
+def test_cpu_list_malformed():
+    with pytest.raises(ValueError):
+        parse.parse_cpu_list("0-x")
+
+
+def test_sysctl_conf_syntax():
+    text = ("# comment\n; comment\nfs.aio-max-nr = 1048576\n-kernel.pid_max=4194304\n"
+            "net/ipv4/tcp_rmem = 4096\t87380   6291456\nnet/ipv4/conf/eth0.10/forwarding = 1\n"
+            "net.ipv4.conf.*.rp_filter = 2\nnot a setting\n")
+    assert parse.parse_sysctl_conf(text) == {"fs.aio-max-nr": "1048576", "kernel.pid_max": "4194304",
+                                             "net.ipv4.tcp_rmem": "4096 87380 6291456"}
+
+
+def test_sysctl_config_file_order():
+    """The lab host's files, plus a copy of 30-ceph-osd.conf in /usr/lib (hidden by the one in /etc); ordered by
+    name; /etc/sysctl.conf last."""
+    listing = {"/etc/sysctl.d": ["30-ceph-osd.conf", "99-sysctl.conf", "README.sysctl"],
+               "/usr/lib/sysctl.d": ["50-pid-max.conf", "99-protect-links.conf", "30-ceph-osd.conf"]}
+    assert parse.sysctl_config_files(listing, True) == [
+        "/etc/sysctl.d/30-ceph-osd.conf", "/usr/lib/sysctl.d/50-pid-max.conf",
+        "/usr/lib/sysctl.d/99-protect-links.conf", "/etc/sysctl.d/99-sysctl.conf", "/etc/sysctl.conf"]

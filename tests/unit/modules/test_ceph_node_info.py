@@ -54,7 +54,7 @@ def test_check_mode_still_reads(tmp_path):
 def test_collect_subset_returns_only_those_keys(tmp_path):
     rc, result = run_module(tmp_path, {"collect": ["uptime", "sysctls"]})
     assert rc == 0
-    assert set(result) == TOP_LEVEL | {"uptime_s", "load", "sysctls"}
+    assert set(result) == TOP_LEVEL | {"uptime_s", "load", "threads", "sysctls"}
     assert result["collected"] == ["uptime", "sysctls"]
 
 

@@ -249,6 +249,14 @@ def levels(findings: list[dict[str, Any]]) -> dict[str, str]:
     return {f["id"]: f["severity"] for f in findings}
 
 
+# Advisories every capture of the lab carries: it runs Pacific 16.2.15, past its end of life and affected by
+# CVEs fixed only in later releases, and its two small pools give every OSD far fewer PGs than the target.
+# test_lifecycle_rules.py and test_hygiene_rules.py test them; problems() leaves them out so that the other
+# rule tests compare only what their derivation changed.
+LAB_INHERENT_ADVISORIES = frozenset({"CEPH_RELEASE_EOL", "CEPH_KNOWN_ISSUE", "PGS_PER_OSD_LOW"})
+
+
 def problems(findings: list[dict[str, Any]]) -> dict[str, str]:
-    """id -> severity of the findings that are not ok."""
-    return {f["id"]: f["severity"] for f in findings if f["severity"] != "ok"}
+    """id -> severity of the findings that are not ok (apart from LAB_INHERENT_ADVISORIES)."""
+    return {f["id"]: f["severity"] for f in findings
+            if f["severity"] != "ok" and not (f["code"] in LAB_INHERENT_ADVISORIES and f["severity"] == "advisory")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assess_fixtures import (
-    add_check, add_stuck, by_id, data, derived, fail_command, healthy, make_unreachable, mute, node_record,
+    LAB_INHERENT_ADVISORIES, add_check, add_stuck, by_id, data, derived, fail_command, healthy, make_unreachable, mute, node_record,
     problems, set_osd_utilization, set_osds_down, set_pg_states, set_quorum, with_hosts)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.assess import assess
 from ansible_collections.onsite.assurance.plugins.plugin_utils.severity import summarize
@@ -16,7 +16,7 @@ ALL_CLEAN = {"active+clean": 33}
 
 
 def test_real_healthy_lab_is_all_ok() -> None:
-    findings = assess(healthy())
+    findings = assess(healthy(), disabled=sorted(LAB_INHERENT_ADVISORIES))  # tested in test_lifecycle_rules.py, test_hygiene_rules.py
     assert {f["id"] for f in findings} == OK_AREAS
     assert {f["severity"] for f in findings} == {"ok"}
     assert summarize(findings)["verdict"] == "HEALTHY"
@@ -234,7 +234,9 @@ def test_commands_unresponsive_while_quorum_holds_is_routine() -> None:
     unreachable = findings["CLUSTER_UNREACHABLE:cluster:ceph"]
     assert unreachable["severity"] == "routine"
     assert unreachable["evidence"]["in_quorum"] == ["cephlab1", "cephlab2", "cephlab3"]
-    assert findings["COLLECTOR_COMMAND_FAILED:cluster:status"]["severity"] == "routine"
+    failed = findings["COLLECTOR_COMMAND_FAILED:cluster:ceph"]  # one finding for every command, not one each
+    assert failed["severity"] == "routine" and "status" in {c["command"] for c in failed["evidence"]["commands"]}
+    assert len([f for f in findings.values() if f["code"] == "COLLECTOR_COMMAND_FAILED"]) == 1
 
 
 def test_quorum_lost_is_urgent_and_names_mon_states() -> None:
@@ -278,13 +280,14 @@ def test_near_full_checks_are_routine_and_full_urgent() -> None:
     add_check(snap, "POOL_FULL", "HEALTH_ERR", "1 pool(s) full", ["pool 'logs' is full (running out of quota)"])
     found = problems(assess(snap))
     assert found == {"CEPH_OSD_NEARFULL:osd:osd.2": "routine", "CEPH_POOL_NEARFULL:pool:rbd": "routine",
-                     "CEPH_POOL_FULL:pool:logs": "urgent"}
+                     "CEPH_POOL_FULL:pool:logs": "urgent",
+                     "OSD_USAGE_SPREAD:cluster:ceph": "advisory"}  # osd.2 at 88 %, the others near 14 %
 
 
 def test_osd_full_blocks_writes_urgent() -> None:
     snap = add_check(set_osd_utilization(healthy(), "osd.2", 95.5), "OSD_FULL", "HEALTH_ERR", "1 full osd(s)",
                      ["osd.2 is full"])
-    assert problems(assess(snap)) == {"CEPH_OSD_FULL:osd:osd.2": "urgent"}
+    assert problems(assess(snap)) == {"CEPH_OSD_FULL:osd:osd.2": "urgent", "OSD_USAGE_SPREAD:cluster:ceph": "advisory"}
 
 
 # --- hygiene, flags, slow ops --------------------------------------------------------------------------------
@@ -345,7 +348,7 @@ def test_muted_check_is_shown_but_does_not_set_the_verdict() -> None:
     findings = assess(snap)
     crash = by_id(findings)["CEPH_RECENT_CRASH:cluster:ceph"]
     assert crash["muted"] is True and crash["severity"] == "routine"
-    assert summarize(findings)["verdict"] == "HEALTHY" and summarize(findings)["muted"] == 1
+    assert summarize(findings)["verdict"] == "HEALTHY_WITH_ADVICE" and summarize(findings)["muted"] == 1  # advice: EOL
 
 
 def test_code_listed_only_in_mutes_is_muted() -> None:

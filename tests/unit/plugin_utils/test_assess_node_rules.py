@@ -123,10 +123,16 @@ def test_mtu_mismatch_across_nodes() -> None:
 
 
 def test_mixed_ceph_packages_are_routine() -> None:
-    findings = run({"n1": node_record("n1"), "n2": node_record("n2", ceph_packages={"ceph-common": "17.2.7-1"})})
+    findings = run({"n1": node_record("n1"), "n2": node_record("n2", ceph_packages={"ceph-common": "16.2.14-1"})})
     finding = by_id(findings)["NODE_CEPH_VERSIONS_MIXED:cluster:ceph"]
     assert finding["severity"] == "routine"
-    assert finding["evidence"]["packages"] == {"ceph-common": {"16.2.15+ds-0+deb12u1": ["n1"], "17.2.7-1": ["n2"]}}
+    assert finding["evidence"]["packages"] == {"ceph-common": {"16.2.15+ds-0+deb12u1": ["n1"], "16.2.14-1": ["n2"]}}
+
+
+def test_packages_of_two_releases_are_left_to_the_lifecycle_rule() -> None:
+    found = by_id(run({"n1": node_record("n1"), "n2": node_record("n2", ceph_packages={"ceph-common": "17.2.7-1"})}))
+    assert "NODE_CEPH_VERSIONS_MIXED:cluster:ceph" not in found
+    assert found["CEPH_RELEASES_MIXED:cluster:ceph"]["evidence"]["releases"] == ["pacific", "quincy"]
 
 
 def test_node_rules_can_be_disabled() -> None:
