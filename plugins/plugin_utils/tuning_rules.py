@@ -119,7 +119,7 @@ def sysctl_findings(ctx: Context, hosts: list[Host]) -> list[dict[str, Any]]:
             if value is not None and (value < limit if above else value > limit):
                 by_host[host.name] = _fmt(value)
         applies_en, applies_zh = APPLIES_TO[param["hosts"]]
-        found += grouped(ctx, "TUNING_SYSCTL", by_host, ("host", param["name"]), {
+        found += grouped(ctx, "TUNING_SYSCTL", by_host, ("cluster", param["name"]), {
             "parameter": param["name"], "recommended": _fmt(limit), "compare": param["compare"],
             "expected": f"{'≥' if above else '≤'} {_fmt(limit)}", "applies_to_en": applies_en,
             "applies_to_zh": applies_zh, "why_en": param["why"]["en"], "why_zh": param["why"]["zh"],
@@ -154,7 +154,7 @@ def not_applied_findings(ctx: Context, hosts: list[Host]) -> list[dict[str, Any]
     mismatches = "; ".join(f"{label} on {_host_list(names)}" for label, names in sorted(by_setting.items()))
     return ctx.finding("TUNING_SYSCTL_NOT_APPLIED", evidence={
         "mismatches": mismatches, "by_setting": by_setting,
-        "hosts": sorted({h for names in by_setting.values() for h in names})}, scope="host", entity="sysctl.d")
+        "hosts": sorted({h for names in by_setting.values() for h in names})}, scope="cluster", entity="sysctl.d")
 
 # --- headroom (per host) ---------------------------------------------------------------------------------
 
@@ -268,10 +268,10 @@ def _numa_nodes(host: Host) -> list[set[int]]:
 
 
 GROUPED: dict[str, tuple[str, str, Callable[[Context, Host], str]]] = {
-    "TUNING_THP": ("host", "transparent_hugepage", _thp),
-    "TUNING_CPU_GOVERNOR": ("host", "cpu_governor", _governor),
+    "TUNING_THP": ("cluster", "transparent_hugepage", _thp),
+    "TUNING_CPU_GOVERNOR": ("cluster", "cpu_governor", _governor),
     "TUNING_IO_SCHEDULER": ("device", "osd_devices", _scheduler),
-    "TUNING_NOFILE": ("host", "ceph_daemons_nofile", _nofile),
-    "TUNING_IRQBALANCE": ("host", "irqbalance", _irqbalance),
-    "TUNING_NUMA_OSD_UNPINNED": ("host", "numa", _numa),
+    "TUNING_NOFILE": ("cluster", "ceph_daemons_nofile", _nofile),
+    "TUNING_IRQBALANCE": ("cluster", "irqbalance", _irqbalance),
+    "TUNING_NUMA_OSD_UNPINNED": ("cluster", "numa", _numa),
 }

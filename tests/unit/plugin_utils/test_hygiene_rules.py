@@ -42,20 +42,22 @@ def set_field(snap: Snap, key: str, path: list[Any], value: Any) -> Snap:
     return snap
 
 
-def set_pool(snap: Snap, name: str, **fields: Any) -> Snap:
-    for pool in data(snap, "osd_pool_ls_detail"):
-        if pool["pool_name"] == name:
-            pool.update(fields)
-    derived(snap, f"pool {name}: {fields}")
+def update_rows(snap: Snap, rows: list[dict[str, Any]], name_key: str, name: str, label: str,
+                fields: dict[str, Any]) -> Snap:
+    """Fields of the rows of a command's data whose ``name_key`` is ``name`` (recorded as derived)."""
+    for row in rows:
+        if row[name_key] == name:
+            row.update(fields)
+    derived(snap, f"{label} {name}: {fields}")
     return snap
+
+
+def set_pool(snap: Snap, name: str, **fields: Any) -> Snap:
+    return update_rows(snap, data(snap, "osd_pool_ls_detail"), "pool_name", name, "pool", fields)
 
 
 def set_osd_df(snap: Snap, name: str, **fields: Any) -> Snap:
-    for node in data(snap, "osd_df")["nodes"]:
-        if node["name"] == name:
-            node.update(fields)
-    derived(snap, f"osd df {name}: {fields}")
-    return snap
+    return update_rows(snap, data(snap, "osd_df")["nodes"], "name", name, "osd df", fields)
 
 
 def tree_node(snap: Snap, name: str) -> dict[str, Any]:
@@ -98,11 +100,7 @@ def drop_mon(snap: Snap, name: str) -> Snap:
 
 
 def autoscale(snap: Snap, pool: str, **fields: Any) -> Snap:
-    for row in data(snap, "osd_pool_autoscale_status"):
-        if row["pool_name"] == pool:
-            row.update(fields)
-    derived(snap, f"autoscale-status {pool}: {fields}")
-    return snap
+    return update_rows(snap, data(snap, "osd_pool_autoscale_status"), "pool_name", pool, "autoscale-status", fields)
 
 
 def all_autoscaled(snap: Snap) -> Snap:

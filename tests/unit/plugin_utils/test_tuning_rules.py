@@ -65,12 +65,12 @@ def test_lab_records_give_the_aio_and_nofile_advice_only() -> None:
     20000 open files; pid_max is 4194304 (systemd), there is no swap, no cpufreq, THP madvise, one NUMA node."""
     found = tuning(lab())
     assert {i: f["severity"] for i, f in found.items()} == {
-        "TUNING_SYSCTL:host:fs.aio-max-nr": "advisory", "TUNING_NOFILE:host:ceph_daemons_nofile": "advisory"}
-    aio = found["TUNING_SYSCTL:host:fs.aio-max-nr"]
+        "TUNING_SYSCTL:cluster:fs.aio-max-nr": "advisory", "TUNING_NOFILE:cluster:ceph_daemons_nofile": "advisory"}
+    aio = found["TUNING_SYSCTL:cluster:fs.aio-max-nr"]
     assert aio["evidence"]["by_value"] == {"65536": ["cephlab1", "cephlab2", "cephlab3"]}
     assert "io_setup(2) failed with EAGAIN" in aio["rationale"]["en"] and "io_setup(2)" in aio["rationale"]["zh"]
     assert "https://github.com/ceph/ceph/blob/main/etc/sysctl/90-ceph-osd.conf" in aio["detail"]["en"]
-    assert found["TUNING_NOFILE:host:ceph_daemons_nofile"]["evidence"]["by_value"] == {
+    assert found["TUNING_NOFILE:cluster:ceph_daemons_nofile"]["evidence"]["by_value"] == {
         "20000": ["cephlab1", "cephlab2", "cephlab3"]}
 
 
@@ -94,7 +94,7 @@ def test_sysctl_fires_on_the_deviating_host_only(name: str, bad: str, good: str,
     if extra:
         set_all(snap, *extra)
     set_host(snap, "cephlab2", f"sysctls/{name}", bad)
-    finding = tuning(snap)[f"TUNING_SYSCTL:host:{name}"]
+    finding = tuning(snap)[f"TUNING_SYSCTL:cluster:{name}"]
     assert finding["severity"] == "advisory"
     assert finding["evidence"]["by_value"] == {bad: ["cephlab2"]}
     assert finding["rationale"]["zh"] and re.search(r"[\u4e00-\u9fff]", finding["rationale"]["zh"])
@@ -105,7 +105,7 @@ def test_sysctl_quiet_on_good_values(name: str, good: str, extra: Any) -> None:
     snap = set_all(lab(), f"sysctls/{name}", good)
     if extra:
         set_all(snap, *extra)
-    assert f"TUNING_SYSCTL:host:{name}" not in tuning(snap)
+    assert f"TUNING_SYSCTL:cluster:{name}" not in tuning(snap)
 
 
 @pytest.mark.parametrize("name, bad, path, value", [
@@ -114,7 +114,7 @@ def test_sysctl_quiet_on_good_values(name: str, good: str, extra: Any) -> None:
 ])
 def test_sysctl_conditions(name: str, bad: str, path: str, value: Any) -> None:
     snap = set_all(set_all(lab(), f"sysctls/{name}", bad), path, value)
-    assert f"TUNING_SYSCTL:host:{name}" not in tuning(snap)
+    assert f"TUNING_SYSCTL:cluster:{name}" not in tuning(snap)
 
 
 def test_osd_only_parameters_skip_hosts_without_osds() -> None:
@@ -125,12 +125,12 @@ def test_osd_only_parameters_skip_hosts_without_osds() -> None:
     set_host(snap, "cephlab1", "sysctls/kernel.pid_max", "32768")
     set_host(snap, "cephlab1", "sysctls/net.core.somaxconn", "128")
     found = tuning(snap)
-    assert "TUNING_SYSCTL:host:kernel.pid_max" not in found  # OSD hosts only
-    assert found["TUNING_SYSCTL:host:net.core.somaxconn"]["evidence"]["hosts"] == ["cephlab1"]  # any Ceph host
+    assert "TUNING_SYSCTL:cluster:kernel.pid_max" not in found  # OSD hosts only
+    assert found["TUNING_SYSCTL:cluster:net.core.somaxconn"]["evidence"]["hosts"] == ["cephlab1"]  # any Ceph host
 
 
 def test_thresholds_are_configurable() -> None:
-    assert "TUNING_SYSCTL:host:fs.aio-max-nr" not in tuning(lab(), thresholds={"tuning_aio_max_nr_min": 65536})
+    assert "TUNING_SYSCTL:cluster:fs.aio-max-nr" not in tuning(lab(), thresholds={"tuning_aio_max_nr_min": 65536})
 
 
 def test_one_finding_per_parameter_on_a_hundred_hosts() -> None:
@@ -149,7 +149,7 @@ def test_one_finding_per_parameter_on_a_hundred_hosts() -> None:
 
 def test_configured_but_not_applied() -> None:
     snap = set_all(lab(), "sysctl_config", LAB_SYSCTL_CONFIG)
-    finding = tuning(snap)["TUNING_SYSCTL_NOT_APPLIED:host:sysctl.d"]
+    finding = tuning(snap)["TUNING_SYSCTL_NOT_APPLIED:cluster:sysctl.d"]
     assert finding["severity"] == "advisory"
     assert sorted(finding["evidence"]["by_setting"]) == [
         "fs.aio-max-nr: 65536 ≠ 1048576 (/etc/sysctl.d/30-ceph-osd.conf)",
@@ -159,7 +159,7 @@ def test_configured_but_not_applied() -> None:
 def test_applied_settings_are_quiet() -> None:
     config = {k: {**v, "running": v["value"]} for k, v in LAB_SYSCTL_CONFIG.items()}
     config["vm.unknown_key"] = {"value": "1", "file": "/etc/sysctl.d/x.conf", "running": None}  # not in kernel
-    assert "TUNING_SYSCTL_NOT_APPLIED:host:sysctl.d" not in tuning(set_all(lab(), "sysctl_config", config))
+    assert "TUNING_SYSCTL_NOT_APPLIED:cluster:sysctl.d" not in tuning(set_all(lab(), "sysctl_config", config))
 
 # --- headroom ----------------------------------------------------------------------------------------------
 
@@ -200,15 +200,15 @@ def test_threads_headroom_quiet() -> None:
 
 
 GROUPED_CASES = [  # finding id, change that fires, change that stays quiet
-    ("TUNING_THP:host:transparent_hugepage", [("transparent_hugepage/enabled", "always")],
+    ("TUNING_THP:cluster:transparent_hugepage", [("transparent_hugepage/enabled", "always")],
      [("transparent_hugepage/enabled", "never")]),
-    ("TUNING_CPU_GOVERNOR:host:cpu_governor", [("cpu/governor", "powersave")],
+    ("TUNING_CPU_GOVERNOR:cluster:cpu_governor", [("cpu/governor", "powersave")],
      [("cpu/governor", "performance")]),
-    ("TUNING_NOFILE:host:ceph_daemons_nofile", [],
+    ("TUNING_NOFILE:cluster:ceph_daemons_nofile", [],
      [(f"ceph_daemons/{i}/nofile_soft", 1048576) for i in range(4)]),
-    ("TUNING_IRQBALANCE:host:irqbalance", [("nics/0/virtual", False), ("irqbalance", {"running": False})],
+    ("TUNING_IRQBALANCE:cluster:irqbalance", [("nics/0/virtual", False), ("irqbalance", {"running": False})],
      [("nics/0/virtual", False), ("irqbalance", {"running": True})]),
-    ("TUNING_NUMA_OSD_UNPINNED:host:numa",
+    ("TUNING_NUMA_OSD_UNPINNED:cluster:numa",
      [("numa", {"nodes": [{"id": 0, "cpus": "0"}, {"id": 1, "cpus": "1"}]}), ("ceph_daemons/3/cpus_allowed", "0-1")],
      [("numa", {"nodes": [{"id": 0, "cpus": "0"}, {"id": 1, "cpus": "1"}]}), ("ceph_daemons/3/cpus_allowed", "1")]),
 ]
@@ -236,7 +236,7 @@ def test_grouped_check_quiet(finding_id: str, quiet: list[tuple[str, Any]]) -> N
 def test_numa_lists_the_unpinned_osd() -> None:
     snap = change(GROUPED_CASES[4][1])
     assert snap["hosts"]["cephlab1"]["ceph_daemons"][3]["name"] == "osd.1"
-    assert tuning(snap)["TUNING_NUMA_OSD_UNPINNED:host:numa"]["evidence"]["by_value"] == {
+    assert tuning(snap)["TUNING_NUMA_OSD_UNPINNED:cluster:numa"]["evidence"]["by_value"] == {
         "2 NUMA nodes: osd.1": ["cephlab1"]}
 
 
