@@ -7,13 +7,18 @@ connection, the same commands in a bare loop) | slowest (the slowest single CLI 
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import resource
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".collections"))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, os.path.join(ROOT, ".collections"))
+# The node's own python3 has the rados binding (Debian's python3-rados) but not ansible, which the module file
+# imports (Ansible ships it inside the module at run time): take ansible from the project's venv, last.
+sys.path.extend(glob.glob(os.path.join(ROOT, ".venv", "lib", "python3*", "site-packages")))
 
 from ansible_collections.onsite.assurance.plugins.module_utils import ceph_allowlist, ceph_transport, runner  # noqa: E402
 from ansible_collections.onsite.assurance.plugins.modules.ceph_cluster_info import COMMANDS  # noqa: E402
