@@ -100,7 +100,7 @@ def test_sysctl_fires_on_the_deviating_host_only(name: str, bad: str, good: str,
     assert finding["rationale"]["zh"] and re.search(r"[\u4e00-\u9fff]", finding["rationale"]["zh"])
 
 
-@pytest.mark.parametrize("name, good, extra", [(name, good, extra) for name, _, good, extra in SYSCTL_CASES])
+@pytest.mark.parametrize("name, good, extra", [(case[0], case[2], case[3]) for case in SYSCTL_CASES])
 def test_sysctl_quiet_on_good_values(name: str, good: str, extra: Any) -> None:
     snap = set_all(lab(), f"sysctls/{name}", good)
     if extra:
@@ -221,13 +221,13 @@ def change(changes: list[tuple[str, Any]]) -> dict[str, Any]:
     return snap
 
 
-@pytest.mark.parametrize("finding_id, fires", [(finding_id, fires) for finding_id, fires, _ in GROUPED_CASES])
+@pytest.mark.parametrize("finding_id, fires", [case[:2] for case in GROUPED_CASES])
 def test_grouped_check_fires(finding_id: str, fires: list[tuple[str, Any]]) -> None:
     finding = tuning(change(fires))[finding_id]
     assert finding["severity"] == "advisory" and "cephlab1" in finding["evidence"]["hosts"]
 
 
-@pytest.mark.parametrize("finding_id, quiet", [(finding_id, quiet) for finding_id, _, quiet in GROUPED_CASES])
+@pytest.mark.parametrize("finding_id, quiet", [(case[0], case[2]) for case in GROUPED_CASES])
 def test_grouped_check_quiet(finding_id: str, quiet: list[tuple[str, Any]]) -> None:
     finding = tuning(change(quiet)).get(finding_id)
     assert finding is None or "cephlab1" not in finding["evidence"]["hosts"]
