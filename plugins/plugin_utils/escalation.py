@@ -190,8 +190,9 @@ def pg_analysis(facts: Facts, inactive_urgent_s: float) -> dict[str, Any]:
     is stuck inactive when hard-inactive (peered, down, incomplete), or stale or otherwise inactive for at least
     ``inactive_urgent_s`` by its own stamps: the mgr marks a down OSD's PGs stale until their new primary
     reports, and ``dump_stuck`` also lists PGs that started peering seconds ago; both pass within seconds."""
-    if "pg" in facts.memo:
-        return facts.memo["pg"]
+    memo = f"pg:{inactive_urgent_s}"
+    if memo in facts.memo:
+        return facts.memo[memo]
     view = facts.pgs
     counts = dict.fromkeys(("inactive_hard", "stale", "inactive_transient", "unknown", "unfound", "inconsistent",
                             "down_incomplete", "recovery_toofull", "backfill_toofull", "snaptrim_error",
@@ -219,7 +220,7 @@ def pg_analysis(facts: Facts, inactive_urgent_s: float) -> dict[str, Any]:
               "no_copy": len(no_copy), "no_copy_pgs": no_copy[:SAMPLE], "stuck_total": len(stuck),
               "stuck_unclean_max_s": round(max(durations), 1) if durations else None,
               "states": {k: sorted(v)[:SAMPLE] for k, v in states.items()}}
-    facts.memo["pg"] = result
+    facts.memo[memo] = result
     return result
 
 
