@@ -6,6 +6,7 @@
     bench/compare_hotsos.py run       # lab up; needs .venv-hotsos (make bench-compare installs it)
     bench/compare_hotsos.py render    # docs/comparison.md from bench/results/comparison.json
     bench/compare_hotsos.py check     # exit 1 when docs/comparison.md is stale or an item is unmapped
+    bench/compare_hotsos.py scenarios # exit 1 when the installed hotsos's scenarios differ from the list
 
 ``run`` brings the lab into each state (healthy, inconsistent, osd_down, nearfull, quorum_lost), runs
 ``hotsos --storage --format json`` on the mon node cephlab1 (as its documentation says: on the host) and
@@ -13,6 +14,11 @@
 bench/results/comparison.json. ``render`` lists every item hotsos reported per state next to its counterpart
 among our findings of the same run (bench/hotsos_map.yml names the counterpart codes, or the reason why an
 item has none); an item without a mapping fails ``check``, so the table cannot silently fall behind.
+
+``render`` also appends the coverage of every scenario the pinned hotsos ships for storage nodes
+(bench/hotsos_scenarios.yml: what each checks and our counterpart codes, or why it does not apply);
+``scenarios`` (and ``check``, where .venv-hotsos is installed) fails when the installed scenario files are not
+exactly that list, so a new or removed hotsos check cannot go unnoticed.
 """
 
 from __future__ import annotations
@@ -30,10 +36,17 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / ".collections"))
+
+from ansible_collections.onsite.assurance.plugins.plugin_utils import rule_catalog  # noqa: E402  pylint: disable=wrong-import-position
+
 RESULTS = ROOT / "bench" / "results" / "comparison.json"
 MAPPING = ROOT / "bench" / "hotsos_map.yml"
+SCENARIOS = ROOT / "bench" / "hotsos_scenarios.yml"
 DOC = ROOT / "docs" / "comparison.md"
 HOTSOS = ROOT / ".venv-hotsos" / "bin" / "hotsos"
+HOTSOS_SITE = ROOT / ".venv-hotsos" / "lib"
+GAP = "GAP:"
 STATES = ("healthy", "inconsistent", "osd_down", "nearfull", "quorum_lost")
 HOTSOS_TIMEOUT_S = 180
 SETTLE_S = 10
@@ -202,7 +215,8 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(results: dict[str, Any], mapping: list[dict[str, Any]]) -> tuple[str, list[str]]:
+def render(results: dict[str, Any], mapping: list[dict[str, Any]],
+           scenarios: dict[str, Any]) -> tuple[str, list[str]]:
     lines = [
         "# Comparison with canonical/hotsos",
         "",
@@ -246,20 +260,133 @@ def render(results: dict[str, Any], mapping: list[dict[str, Any]]) -> tuple[str,
             sections.append("| (nothing) | " + ("no output before it was killed" if hot["timed_out"] else "no item") + " | |")
         sections += ["", "Only in ours (not ok, no hotsos item): " + (", ".join(_tally(
             [f for f in ours["findings"] if f not in answered])) or "none") + ".", ""]
-    lines += ["", *sections]
-    return "\n".join(lines).rstrip() + "\n", problems
+    coverage, unknown = coverage_section(scenarios, rule_catalog.load())
+    lines += ["", *sections, *coverage]
+    return "\n".join(lines).rstrip() + "\n", problems + unknown
+
+
+# --- coverage of every hotsos scenario -----------------------------------------------------------------------
+
+def load_scenarios() -> dict[str, Any]:
+    return yaml.safe_load(SCENARIOS.read_text(encoding="utf-8"))
+
+
+def level_text(rule: rule_catalog.Rule) -> str:
+    """A rule's default level (for an area whose default is ok, its lowest problem level) and, when it
+    escalates, the highest level it can reach."""
+    levels = sorted((level for level in rule.get("levels", {}) if level != "ok"), key=RANK.__getitem__)
+    default = str(rule.get("severity"))
+    base = levels[0] if default == "ok" and levels else default
+    top = levels[-1] if levels else base
+    return f"{base} (up to {top})" if RANK[top] > RANK[base] else base
+
+
+def coverage_cell(entry: dict[str, Any], catalog: rule_catalog.Catalog) -> tuple[str, list[str]]:
+    """Our codes with their levels and the note, or the reason; and the codes the catalog does not know."""
+    if "reason" in entry:
+        reason = str(entry["reason"])
+        return (f"**GAP**: {reason[len(GAP):].strip()}" if reason.startswith(GAP) else f"n/a: {reason}"), []
+    rules = {str(code): catalog.rules.get(code) or catalog.by_ceph_code.get(code) for code in entry["ours"]}
+    unknown = [f"{entry['scenario']}: {code} is not in the rule catalog" for code, rule in rules.items()
+               if rule is None]
+    codes = ", ".join(f"`{code}` " + (level_text(rule) if rule else "**unknown**") for code, rule in rules.items())
+    return codes + (f" — {entry['note']}" if entry.get("note") else ""), unknown
+
+
+def coverage_section(data: dict[str, Any], catalog: rule_catalog.Catalog) -> tuple[list[str], list[str]]:
+    """The section listing every hotsos scenario with our counterpart, and the unknown codes it names."""
+    entries = data["scenarios"]
+    covered = sum(1 for e in entries if "ours" in e)
+    gaps = sum(1 for e in entries if str(e.get("reason", "")).startswith(GAP))
+    disabled = sum(1 for e in entries if e.get("disabled"))
+    lines = [
+        "## Coverage of every hotsos Ceph check",
+        "",
+        f"Every scenario file that hotsos {data['hotsos_version']} ships under `hotsos/defs/scenarios/storage/` "
+        "(its `--storage` checks for Ceph, bcache, NFS and SMART), what it checks, and our counterpart with its "
+        "default level from the rule catalog (and the highest level it escalates to), or why it does not apply. "
+        "Generated from bench/hotsos_scenarios.yml; `bench/compare_hotsos.py scenarios` checks that list against "
+        "the installed hotsos. hotsos runs the `ceph-mon/` and `ceph-osd/` scenarios only where it finds the "
+        "ceph-mon or ceph-osd systemd unit enabled; on the lab its summary lists both as disabled, which is why the "
+        "runs above show none of their findings.",
+        "",
+        f"{len(entries)} scenarios ({disabled} disabled in hotsos): {covered} covered, "
+        f"{len(entries) - covered - gaps} not applicable, {gaps} gaps.",
+        "",
+        "| scenario | what hotsos checks | ours (default level), or why not |",
+        "|---|---|---|",
+    ]
+    problems: list[str] = []
+    for entry in entries:
+        text, unknown = coverage_cell(entry, catalog)
+        problems += unknown
+        name = f"`{entry['scenario']}`" + (" (disabled in hotsos)" if entry.get("disabled") else "")
+        lines.append(f"| {name} | {cell(str(entry['checks']))} | {cell(text)} |")
+    return lines, problems
+
+
+def hotsos_installed() -> tuple[Path, str] | None:
+    """The storage scenario directory of the hotsos in .venv-hotsos and its version; None when not installed."""
+    info = next(iter(sorted(HOTSOS_SITE.glob("python3*/site-packages/hotsos-*.dist-info"))), None)
+    if info is None:
+        return None
+    version = info.name.removeprefix("hotsos-").removesuffix(".dist-info")
+    return info.parent / "hotsos" / "defs" / "scenarios" / "storage", version
+
+
+def installed_scenarios(root: Path) -> dict[str, bool]:
+    """Scenario (path under ``root`` without ``.yaml``) -> disabled, for every scenario file. A file named after
+    its directory only holds that directory's requirements (hotsos loads it so) and is no scenario."""
+    found: dict[str, bool] = {}
+    for path in root.rglob("*.yaml*"):
+        disabled = path.name.endswith(".yaml.disabled")
+        if (disabled or path.name.endswith(".yaml")) and path.name.partition(".yaml")[0] != path.parent.name:
+            found[path.relative_to(root).as_posix().removesuffix(".disabled").removesuffix(".yaml")] = disabled
+    return found
+
+
+def scenario_drift(data: dict[str, Any], installed: dict[str, bool], version: str) -> list[str]:
+    """How the list differs from the installed hotsos: version, new or removed scenarios, disabled flags."""
+    listed = {str(e["scenario"]): bool(e.get("disabled")) for e in data["scenarios"]}
+    problems = [f"hotsos {version} is installed, bench/hotsos_scenarios.yml describes {data['hotsos_version']}"
+                ] if version != str(data["hotsos_version"]) else []
+    problems += [f"new hotsos scenario {name}: add it to bench/hotsos_scenarios.yml"
+                 for name in sorted(set(installed) - set(listed))]
+    problems += [f"{name} is no longer in hotsos: remove it from bench/hotsos_scenarios.yml"
+                 for name in sorted(set(listed) - set(installed))]
+    return problems + [f"{name}: disabled is {installed[name]} in hotsos"
+                       for name in sorted(set(listed) & set(installed)) if listed[name] != installed[name]]
+
+
+def scenario_problems(data: dict[str, Any]) -> list[str] | None:
+    """The drift against the installed hotsos; None when .venv-hotsos has none."""
+    found = hotsos_installed()
+    return None if found is None else scenario_drift(data, installed_scenarios(found[0]), found[1])
+
+
+def check_scenarios(data: dict[str, Any]) -> int:
+    drift = scenario_problems(data)
+    if drift is None:
+        print(f"skipped: no hotsos under {HOTSOS_SITE.relative_to(ROOT)} (make bench-compare installs it)")
+        return 0
+    print("\n".join(drift) or f"the {len(data['scenarios'])} scenarios match hotsos {data['hotsos_version']}")
+    return 1 if drift else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=("run", "render", "check"))
+    parser.add_argument("action", choices=("run", "render", "check", "scenarios"))
     action = parser.parse_args().action
+    scenarios = load_scenarios()
+    if action == "scenarios":
+        return check_scenarios(scenarios)
     if action == "run":
         run_all()
     results = json.loads(RESULTS.read_text(encoding="utf-8"))
-    text, problems = render(results, load_mapping())
+    text, problems = render(results, load_mapping(), scenarios)
     if action == "check":
         stale = not DOC.exists() or DOC.read_text(encoding="utf-8") != text
+        problems += scenario_problems(scenarios) or []
         for line in problems + (["docs/comparison.md is stale: run bench/compare_hotsos.py render"] if stale else []):
             print(line)
         return 1 if problems or stale else 0

@@ -81,8 +81,12 @@ READ_ONLY: dict[str, tuple[str, dict[str, Validator]]] = {
 # Arguments without which a listed command would be heavy (the full ``pg dump``).
 REQUIRED: dict[str, tuple[str, ...]] = {"pg dump": ("dumpcontents",)}
 
-# Admin-socket commands (``ceph daemon NAME CMD``) that only read daemon state.
-ADMIN_SOCKET_READ_ONLY: frozenset[str] = frozenset({"mon_status", "quorum_status", "version", "status", "sessions"})
+# Admin-socket commands (``ceph daemon NAME CMD``) that only read daemon state, with the arguments each may
+# carry: ``perf dump`` only for the small ``bluefs`` counter set (the whole dump is large).
+ADMIN_SOCKET_READ_ONLY: dict[str, dict[str, Validator]] = {
+    "mon_status": {}, "quorum_status": {}, "version": {}, "status": {}, "sessions": {},
+    "perf dump": {"logger": _one_of("bluefs")},
+}
 
 
 class CommandNotAllowed(ValueError):
@@ -115,10 +119,14 @@ def check(cmd: Mapping[str, Any]) -> str:
     return target
 
 
-def check_admin_socket(command: str) -> None:
-    """Validate an admin-socket command."""
+def check_admin_socket(command: str, args: Mapping[str, Any] | None = None) -> None:
+    """Validate an admin-socket command and its arguments."""
     if command not in ADMIN_SOCKET_READ_ONLY:
         raise CommandNotAllowed(f"admin-socket command {command!r} is not on the read-only allowlist")
+    for key, value in (args or {}).items():
+        validator = ADMIN_SOCKET_READ_ONLY[command].get(key)
+        if validator is None or not validator(value):
+            raise CommandNotAllowed(f"argument {key}={value!r} is not allowed for admin-socket command {command!r}")
 
 
 def to_argv(cmd: Mapping[str, Any]) -> list[str]:

@@ -20,13 +20,15 @@ from ansible_collections.onsite.assurance.plugins.module_utils import ceph_allow
 ASOK_NAME = re.compile(r"^(?P<cluster>[^.]+)-(?P<type>[a-z]+)\.(?P<id>.+)\.asok$")
 
 
-def query(path: str, command: str, timeout: float) -> dict[str, Any]:
-    """Send one allowlisted command to an admin socket; result in the snapshot's command-result form."""
+def query(path: str, command: str, timeout: float, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Send one allowlisted command (with its allowlisted arguments) to an admin socket; result in the
+    snapshot's command-result form."""
     started = time.monotonic()
-    result: dict[str, Any] = {"cmd": {"prefix": command, "format": "json"}, "rc": None, "error": None}
+    request = {"prefix": command, **(args or {}), "format": "json"}
+    result: dict[str, Any] = {"cmd": request, "rc": None, "error": None}
     try:
-        ceph_allowlist.check_admin_socket(command)
-        payload = _exchange(path, json.dumps({"prefix": command, "format": "json"}).encode() + b"\0", timeout)
+        ceph_allowlist.check_admin_socket(command, args)
+        payload = _exchange(path, json.dumps(request).encode() + b"\0", timeout)
         result["data"] = json.loads(payload.decode("utf-8", "replace"))
         result["rc"] = 0
     except ceph_allowlist.CommandNotAllowed as exc:

@@ -504,7 +504,7 @@ def _daemon_entry(info: dict[str, Any], pid: int | None, asok: str | None) -> di
     nofile_soft, nofile_hard = _process_nofile(pid) if pid is not None else (None, None)
     status = read_optional(f"/proc/{pid}/status") if pid is not None else None
     return {**info, "pid": pid, "running": pid is not None, "asok": asok, "version": None, "release": None,
-            "nofile_soft": nofile_soft, "nofile_hard": nofile_hard,
+            "osd_status": None, "bluefs": None, "nofile_soft": nofile_soft, "nofile_hard": nofile_hard,
             **(parse.parse_proc_status(status) if status else {"threads": None, "cpus_allowed": None})}
 
 
@@ -546,29 +546,44 @@ def _attach_asok(daemons: list[dict[str, Any]], path: str) -> None:
     daemons.append(_daemon_entry(info, None, path))
 
 
+# What each daemon's admin socket is asked: (snapshot key, command, arguments, parser, daemon types).
+ASOK_READS: tuple[tuple[str, str, dict[str, str] | None, Callable[[Any], dict[str, Any]], tuple[str, ...]], ...] = (
+    ("version", "version", None, parse.parse_daemon_version, ()),
+    ("osd_status", "status", None, parse.parse_osd_status, ("osd",)),
+    ("bluefs", "perf dump", {"logger": "bluefs"}, parse.parse_bluefs_perf, ("osd",)),
+)
+
+
 def _add_versions(ctx: Context, report: Report, daemons: list[dict[str, Any]]) -> None:
     """Running versions straight from the admin sockets (what ``ceph daemon ASOK version`` does,
-    without starting the CLI per daemon; works on hosts without the ceph CLI too)."""
-    with_asok = [daemon for daemon in daemons if daemon["asok"]]
-    tasks = {daemon["asok"]: _version_task(ctx, daemon["asok"]) for daemon in with_asok}
+    without starting the CLI per daemon; works on hosts without the ceph CLI too); for running OSDs also
+    their stored OSD-map range (``status``) and BlueFS space (``perf dump bluefs``)."""
+    tasks = {(index, key): _asok_task(ctx, daemon["asok"], command, args, parser)
+             for index, daemon in enumerate(daemons) if daemon["asok"]
+             for key, command, args, parser, types in ASOK_READS
+             if not types or (daemon["type"] in types and daemon["running"])}
     results = run_parallel(tasks, PARALLEL_COMMANDS)
-    for daemon in with_asok:
-        version, problem = results[daemon["asok"]]
-        daemon.update(version)
+    for (index, key), (value, problem) in results.items():
+        daemon = daemons[index]
+        if key == "version":
+            daemon.update(value)
+        else:
+            daemon[key] = value or None
         if problem:
-            report.error(f"ceph_daemons:{daemon['name']}", f"admin socket {daemon['asok']} version: {problem}")
+            report.error(f"ceph_daemons:{daemon['name']}", f"admin socket {daemon['asok']} {key}: {problem}")
 
 
-def _version_task(ctx: Context, asok: str) -> Callable[[], tuple[dict[str, Any], str | None]]:
+def _asok_task(ctx: Context, asok: str, command: str, args: dict[str, str] | None,
+               parser: Callable[[Any], dict[str, Any]]) -> Callable[[], tuple[dict[str, Any], str | None]]:
     def task() -> tuple[dict[str, Any], str | None]:
         timeout = ctx.remaining()
         if timeout is None:
             return {}, f"not run: the module's {ctx.total_timeout:g} s budget is spent"
-        answer = ceph_asok.query(asok, "version", timeout)
+        answer = ceph_asok.query(asok, command, timeout, args)
         if "data" not in answer:
             return {}, answer["error"]
         try:
-            return parse.parse_daemon_version(answer["data"]), None
+            return parser(answer["data"]), None
         except ValueError as exc:
             return {}, str(exc)
     return task

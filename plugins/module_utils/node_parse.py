@@ -503,6 +503,28 @@ def parse_unix_sockets(text: str) -> dict[str, str]:
     return sockets
 
 
+OSD_STATUS_KEYS = ("state", "oldest_map", "newest_map", "cluster_osdmap_trim_lower_bound", "num_pgs")
+BLUEFS_KEYS = ("db_total_bytes", "db_used_bytes", "wal_total_bytes", "wal_used_bytes", "slow_total_bytes",
+               "slow_used_bytes", "log_bytes", "log_compactions")
+
+
+def parse_osd_status(data: Any) -> dict[str, Any]:
+    """``ceph daemon osd.N status``: the OSD's state and the range of OSD maps it stores (``oldest_map`` ..
+    ``newest_map``); keys an older release lacks are null."""
+    if not isinstance(data, dict) or not isinstance(data.get("newest_map"), int):
+        raise ValueError("no 'newest_map' number in the OSD status answer")
+    return {key: data.get(key) for key in OSD_STATUS_KEYS}
+
+
+def parse_bluefs_perf(data: Any) -> dict[str, int | None]:
+    """``ceph daemon osd.N perf dump bluefs``: BlueFS space per device (db, wal, slow = the main device when
+    the DB is on its own device) and the BlueFS log size, in bytes."""
+    section = data.get("bluefs") if isinstance(data, dict) else None
+    if not isinstance(section, dict):
+        raise ValueError("no 'bluefs' section in the perf dump answer (not a BlueStore OSD?)")
+    return {key: section[key] if isinstance(section.get(key), int) else None for key in BLUEFS_KEYS}
+
+
 def parse_daemon_version(data: Any) -> dict[str, str | None]:
     """``ceph daemon <asok> version``: ``{"version": "16.2.15", "release": "pacific"}`` (Pacific and
     later); older releases give a single ``version`` string."""

@@ -13,7 +13,9 @@ import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence, TypeVar
+
+Key = TypeVar("Key", bound=Hashable)
 
 DEFAULT_ENV = {"LC_ALL": "C", "LANG": "C"}
 # Searched after PATH, as AnsibleModule.get_bin_path does: admin tools (smartctl) live there.
@@ -108,9 +110,9 @@ def first_line(text: str, limit: int = 300) -> str:
     return ""
 
 
-def run_parallel(tasks: Mapping[str, Callable[[], Any]], workers: int) -> dict[str, Any]:
+def run_parallel(tasks: Mapping[Key, Callable[[], Any]], workers: int) -> dict[Key, Any]:
     """Run named callables on a bounded thread pool; results keyed by name, in the tasks' order."""
-    names: Iterable[str] = list(tasks)
+    names: Iterable[Key] = list(tasks)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {name: pool.submit(tasks[name]) for name in names}
         return {name: futures[name].result() for name in names}

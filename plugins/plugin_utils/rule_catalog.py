@@ -27,8 +27,8 @@ from ansible.module_utils.common.yaml import yaml_load
 from ansible_collections.onsite.assurance.plugins.plugin_utils.severity import LEVELS
 
 CATALOG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog")
-RULE_FILES = ("cluster.yml", "ceph_health.yml", "node.yml", "lifecycle.yml", "tuning.yml", "hygiene.yml", "xsky.yml",
-              "collector.yml")
+RULE_FILES = ("cluster.yml", "ceph_health.yml", "node.yml", "lifecycle.yml", "tuning.yml", "hygiene.yml", "bluestore.yml",
+              "xsky.yml", "collector.yml")
 THRESHOLD_FILE = "thresholds.yml"
 LANGS = ("en", "zh")
 TEXTS = ("title", "detail", "recommendation", "knowledge")

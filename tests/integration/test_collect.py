@@ -47,6 +47,9 @@ def test_healthy_snapshot_is_complete_private_and_read_only(tmp_path, healthy_la
     for node in NODES:
         host = load_json(snap / "hosts" / f"{node}.json")
         assert host["hostname"] == node and host["reachable"]
+        osds = [d for d in host["ceph_daemons"] if d["type"] == "osd" and d["running"]]
+        assert len(osds) == 2, host["ceph_daemons"]  # two OSDs per lab node, read through their admin sockets
+        assert all(d["version"] and d["osd_status"]["newest_map"] and d["bluefs"]["db_total_bytes"] for d in osds)
     # private: directory 0700, files 0600, no key material anywhere
     assert stat.S_IMODE(snap.stat().st_mode) == 0o700
     keys = lab_keys()

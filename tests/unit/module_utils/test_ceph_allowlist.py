@@ -65,9 +65,13 @@ def test_cli_words():
 
 def test_admin_socket_allowlist():
     ceph_allowlist.check_admin_socket("mon_status")
-    for command in ("config set", "injectargs", "log dump", "quit"):
+    ceph_allowlist.check_admin_socket("perf dump", {"logger": "bluefs"})
+    for command in ("config set", "injectargs", "log dump", "quit", "perf reset"):
         with pytest.raises(ceph_allowlist.CommandNotAllowed):
             ceph_allowlist.check_admin_socket(command)
+    for command, args in (("perf dump", {"logger": "osd"}), ("status", {"x": 1}), ("version", {"logger": "bluefs"})):
+        with pytest.raises(ceph_allowlist.CommandNotAllowed, match="argument"):
+            ceph_allowlist.check_admin_socket(command, args)
 
 
 @pytest.mark.parametrize("transport_class", [ceph_transport.CliTransport, ceph_transport.LibradosTransport])

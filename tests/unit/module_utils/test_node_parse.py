@@ -312,6 +312,25 @@ def test_daemon_versions_from_the_lab():
         parse.parse_daemon_version({"error": "unknown command"})
 
 
+def test_osd_status_from_the_lab():
+    status = parse.parse_osd_status(fixture_json("ceph_daemon_osd2_status.json"))
+    assert status == {"state": "active", "oldest_map": 254, "newest_map": 1178, "cluster_osdmap_trim_lower_bound": 254,
+                      "num_pgs": 11}
+    older = {"whoami": 2, "state": "active", "oldest_map": 1, "newest_map": 40}  # hand-made: a release without the trim bound
+    assert parse.parse_osd_status(older)["cluster_osdmap_trim_lower_bound"] is None
+    with pytest.raises(ValueError, match="newest_map"):
+        parse.parse_osd_status({"state": "booting"})
+
+
+def test_bluefs_counters_from_the_lab():
+    counters = parse.parse_bluefs_perf(fixture_json("ceph_daemon_osd2_perf_dump_bluefs.json"))
+    assert counters["db_total_bytes"] == 2 * 1024 ** 3 and counters["slow_total_bytes"] == 0
+    assert set(counters) == set(parse.BLUEFS_KEYS) and all(isinstance(v, int) for v in counters.values())
+    assert parse.parse_bluefs_perf({"bluefs": {"db_total_bytes": "x"}})["db_total_bytes"] is None
+    with pytest.raises(ValueError, match="bluefs"):
+        parse.parse_bluefs_perf({"bluestore": {}})
+
+
 # ------------------------------------------------------------------------------------- tuning inputs
 
 def test_loadavg_thread_count():
