@@ -62,6 +62,7 @@ READ_ONLY: dict[str, tuple[str, dict[str, Validator]]] = {
     "mgr module ls": ("mon", {}),
     "mgr services": ("mon", {}),
     "config dump": ("mon", {}),
+    "fs dump": ("mon", {}),
     "mon ok-to-stop": ("mon", {"ids": _ids}),
     "osd df": ("mgr", {"output_method": _one_of("tree")}),
     "osd perf": ("mgr", {}),

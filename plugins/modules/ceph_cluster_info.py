@@ -12,7 +12,8 @@ short_description: Read-only collection of a Ceph cluster's state, bounded in ti
 version_added: 0.1.0
 description:
   - Runs an allowlisted set of read-only Ceph commands (status, health detail, maps, usage, PG states,
-    versions, crashes, mgr modules, balancer, autoscaler, config with secrets masked, devices, progress)
+    versions, crashes, mgr modules, balancer, autoscaler, config with secrets masked, devices, progress,
+    CephFS file systems)
     once per cluster, concurrently, each with its own timeout, and returns every command's parsed JSON
     or its error.
   - Talks to Ceph through one librados connection when the C(rados) Python binding imports under the
@@ -247,6 +248,7 @@ COMMANDS: dict[str, dict[str, Any]] = {
     "progress": {"prefix": "progress json"},
     "osd_crush_rule_dump": {"prefix": "osd crush rule dump"},
     "osd_erasure_code_profile_ls": {"prefix": "osd erasure-code-profile ls"},
+    "fs_dump": {"prefix": "fs dump"},
 }
 EXTRA: dict[str, dict[str, Any]] = {
     "pg_dump": {"prefix": "pg dump", "dumpcontents": ["pgs_brief"]},
