@@ -16,6 +16,7 @@ import time
 from typing import Any, Callable, Sequence
 
 from ansible_collections.onsite.assurance.plugins.module_utils import ceph_asok
+from ansible_collections.onsite.assurance.plugins.module_utils.ceph_logs import collect_ceph_logs
 from ansible_collections.onsite.assurance.plugins.module_utils import node_parse as parse
 from ansible_collections.onsite.assurance.plugins.module_utils.runner import (
     describe_failure, find_binary, parse_json, run, run_parallel)
@@ -33,6 +34,8 @@ ASOK_GLOBS = ("/var/run/ceph/*.asok", "/var/run/ceph/*/*.asok")  # package layou
 OSD_DIR_GLOBS = ("/var/lib/ceph/osd/*-*", "/var/lib/ceph/*/osd.*")
 OSD_DEVICE_LINKS = ("block", "block.db", "block.wal")
 KERNEL_LOG_LINES = 10000
+MAPS_MAX_BYTES = 1 << 20  # /proc/PID/maps of a running OSD is ~40 KiB; never read more than 1 MiB
+KV_BACKEND_TYPES = ("mon", "osd")
 PARALLEL_COMMANDS = 4
 
 
@@ -505,7 +508,32 @@ def _daemon_entry(info: dict[str, Any], pid: int | None, asok: str | None) -> di
     status = read_optional(f"/proc/{pid}/status") if pid is not None else None
     return {**info, "pid": pid, "running": pid is not None, "asok": asok, "version": None, "release": None,
             "osd_status": None, "bluefs": None, "nofile_soft": nofile_soft, "nofile_hard": nofile_hard,
+            "kv_backend": _kv_backend(info), "tcmalloc": _tcmalloc(pid) if info.get("type") == "osd" else None,
             **(parse.parse_proc_status(status) if status else {"threads": None, "cpus_allowed": None})}
+
+
+def _kv_backend(info: dict[str, Any]) -> str | None:
+    """The ``kv_backend`` of a mon's or OSD's data directory: package layout /var/lib/ceph/<type>/<cluster>-<id>/,
+    cephadm layout /var/lib/ceph/<fsid>/<type>.<id>/; None for other daemons or when absent."""
+    if info.get("type") not in KV_BACKEND_TYPES or not info.get("id"):
+        return None
+    for path in (f"/var/lib/ceph/{info['type']}/{info['cluster']}-{info['id']}/kv_backend",
+                 *sorted(glob.glob(f"/var/lib/ceph/*/{glob.escape(str(info['name']))}/kv_backend"))):
+        text = read_optional(path)
+        if text is not None:
+            return parse.parse_kv_backend(text)
+    return None
+
+
+def _tcmalloc(pid: int | None) -> bool | None:
+    """Whether a running process maps libtcmalloc (first MAPS_MAX_BYTES of /proc/PID/maps); None when unreadable."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as handle:
+            return parse.maps_tcmalloc(handle.read(MAPS_MAX_BYTES))
+    except OSError:
+        return None
 
 
 def _held_asok(pid: int, sockets: dict[str, str]) -> str | None:
@@ -609,6 +637,7 @@ SECTIONS: dict[str, Callable[[Context, Report], None]] = {
     "transparent_hugepage": collect_transparent_hugepage,
     "limits": collect_limits,
     "irqbalance": collect_irqbalance,
+    "ceph_logs": collect_ceph_logs,
 }
 PARALLEL_SECTIONS = 4
 

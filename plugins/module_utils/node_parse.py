@@ -440,6 +440,18 @@ DAEMON_BINARIES = {
 _DAEMON_TYPES = ("mon", "osd", "mgr", "mds", "client")
 
 
+def maps_tcmalloc(text: str) -> bool:
+    """Whether a ``/proc/PID/maps`` text maps a libtcmalloc shared object (the OSD's allocator, LP#2016845)."""
+    return any(os.path.basename(line.rsplit(None, 1)[-1]).startswith("libtcmalloc")
+               for line in text.splitlines() if "/" in line)
+
+
+def parse_kv_backend(text: str) -> str | None:
+    """The key/value store named in a mon or OSD data directory's ``kv_backend`` file (``rocksdb``, ``leveldb``)."""
+    value = text.strip()
+    return value[:32] if value else None
+
+
 def parse_daemon_cmdline(argv: Sequence[str]) -> dict[str, str] | None:
     """``{"cluster", "name", "type", "id"}`` of a Ceph daemon process, or None for other processes.
 

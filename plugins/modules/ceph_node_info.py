@@ -40,7 +40,8 @@ options:
     type: list
     elements: str
     choices: [all, os, uptime, cpu, numa, memory, filesystems, block_devices, nics, time_sync, ceph_daemons,
-              ceph_packages, kernel_log, sysctls, sysctl_config, transparent_hugepage, limits, irqbalance]
+              ceph_packages, kernel_log, sysctls, sysctl_config, transparent_hugepage, limits, irqbalance,
+              ceph_logs]
     default: [all]
   command_timeout:
     description: Seconds each external command may take before it is killed and recorded as timed out.
@@ -419,6 +420,17 @@ ceph_daemons:
       description: The CPUs the process may run on (C(Cpus_allowed_list)), null when not readable.
       type: str
       sample: 0-15,32-47
+    kv_backend:
+      description:
+        - Key/value store of a mon or OSD data directory (its C(kv_backend) file, package or cephadm layout).
+        - Null for other daemons or when the file is absent.
+      type: str
+      sample: rocksdb
+    tcmalloc:
+      description:
+        - For a running OSD, whether its process maps libtcmalloc (first 1 MiB of C(/proc/PID/maps)).
+        - Null for other daemons or when not readable.
+      type: bool
 ceph_packages:
   description: Installed Ceph packages (ceph*, librados*, librbd*, python3-rados...) and their versions.
   returned: when the ceph_packages section is collected and dpkg-query or rpm answered
@@ -479,6 +491,41 @@ limits:
       type: int
     nofile_hard:
       description: Hard limit.
+      type: int
+ceph_logs:
+  description:
+    - Signals in the Ceph daemon logs (/var/log/ceph/*.log and /var/log/ceph/<fsid>/*.log, not ceph.audit.log),
+      from the last 8 MiB of each file and 64 MiB in all while the time budget lasts.
+  returned: when the ceph_logs section is collected
+  type: dict
+  contains:
+    files:
+      description:
+        - One record per log file; C(signals) maps a pattern (slow_operations, rocksdb_corruption,
+          op_thread_timeouts, wrongly_marked_down, mon_elections, slow_heartbeats,
+          laggy_pgs) found within its window to C(count), C(max_per_hour), C(last) (epoch s) and up to 3 of the
+          newest lines (C(samples), secret-looking values masked).
+      type: list
+      elements: dict
+      sample: [{"name": "ceph-mon.a.log", "size_bytes": 4110944, "mtime": 1795347626, "scanned_bytes": 4110944,
+                "signals": {"mon_elections": {"count": 40, "max_per_hour": 22, "last": 1795345555, "samples": []}}}]
+    scanned_bytes:
+      description: Bytes read in all.
+      type: int
+    duration_s:
+      description: Seconds the scan took.
+      type: float
+    tail_bytes:
+      description: Bytes read at most from the end of each file.
+      type: int
+    budget_bytes:
+      description: Bytes read at most in all.
+      type: int
+    windows_h:
+      description: Per pattern, the hours before C(collected_at) whose lines are counted.
+      type: dict
+    collected_at:
+      description: Epoch seconds the windows count back from.
       type: int
 errors:
   description: What could not be collected.

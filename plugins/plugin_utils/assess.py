@@ -23,6 +23,7 @@ from ansible_collections.onsite.assurance.plugins.plugin_utils import tuning_rul
 from ansible_collections.onsite.assurance.plugins.plugin_utils import hygiene_rules
 from ansible_collections.onsite.assurance.plugins.plugin_utils import bluestore_rules
 from ansible_collections.onsite.assurance.plugins.plugin_utils import cephfs_rules
+from ansible_collections.onsite.assurance.plugins.plugin_utils import log_rules
 from ansible_collections.onsite.assurance.plugins.plugin_utils import (
     ceph_rules, collector_rules, node_rules, severity, xsky_rules)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.escalation import ESCALATIONS
@@ -37,6 +38,7 @@ STAGES: tuple[tuple[str, Callable[[Context], list[dict[str, Any]]]], ...] = (
     ("hygiene", hygiene_rules.run),  # importing hygiene_rules also registers its hygiene_conditions evaluator
     ("bluestore", bluestore_rules.run),
     ("cephfs", cephfs_rules.run),
+    ("logs", log_rules.run),
     ("xsky", xsky_rules.run),  # importing xsky_rules also registers its xsky_status evaluator
     ("collector", collector_rules.run),  # last: reports the shape problems the others met
 )

@@ -15,14 +15,16 @@ Importing this module registers the ``hygiene_conditions`` evaluator.
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from statistics import median
 from typing import Any
 
 from ansible_collections.onsite.assurance.plugins.plugin_utils.escalation import Evaluation, evaluator
 from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import Context
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import (
-    integer, majority, mapping, number, seq, text)
+    integer, majority, mapping, number, parse_time, seq, text)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.severity import RANK, worst
 
 Finding = dict[str, Any]
@@ -32,6 +34,8 @@ FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 RELEASE_WORD = re.compile(r"\)\s+([a-z]+)\s+\(")
 ADDR = re.compile(r"(?:v[12]:)?(\[[0-9A-Fa-f:]+\]|[0-9.]+):\d+")
+CIVETWEB = re.compile(r"\bcivetweb\b", re.IGNORECASE)
+KIB_PER_TIB = 1 << 30
 
 
 @evaluator("hygiene_conditions")
@@ -352,11 +356,16 @@ def _classes_under(nodes: Mapping[int, Mapping[str, Any]], root: int) -> set[str
     return classes
 
 
-def _mixed_class_roots(ctx: Context, nodes: Mapping[int, Mapping[str, Any]]) -> list[Finding]:
-    pools_by_rule: dict[int, list[str]] = {}
+def rule_pools(ctx: Context) -> dict[int, list[Mapping[str, Any]]]:
+    """Pools by the id of their CRUSH rule."""
+    by_rule: dict[int, list[Mapping[str, Any]]] = {}
     for pool in pool_rows(ctx):
-        pools_by_rule.setdefault(integer(pool.get("crush_rule", pool.get("crush_ruleset")), -1), []).append(
-            text(pool.get("pool_name")))
+        by_rule.setdefault(integer(pool.get("crush_rule", pool.get("crush_ruleset")), -1), []).append(pool)
+    return by_rule
+
+
+def _mixed_class_roots(ctx: Context, nodes: Mapping[int, Mapping[str, Any]]) -> list[Finding]:
+    pools_by_rule = {rule: [text(p.get("pool_name")) for p in pools] for rule, pools in rule_pools(ctx).items()}
     found: list[Finding] = []
     for rule_id, rule in sorted(crush_rules(ctx).items()):
         takes = [s for s in seq(rule.get("steps")) if isinstance(s, Mapping) and s.get("op") == "take"
@@ -369,6 +378,261 @@ def _mixed_class_roots(ctx: Context, nodes: Mapping[int, Mapping[str, Any]]) -> 
         found += emit(ctx, "CRUSH_RULE_MIXED_CLASSES", evidence, ["mixed_classes"] if len(classes) > 1 else [],
                       ("cluster", name))
     return found
+
+
+# --- CRUSH layout and placement ----------------------------------------------------------------------------------
+
+def rule_layout(rule: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """(root, device class or "", failure domain type) of a rule with one ``take`` and one ``choose`` step
+    naming a bucket type; None for other rules (several choose steps may place several copies per domain)."""
+    steps = [s for s in seq(rule.get("steps")) if isinstance(s, Mapping)]
+    takes = [s for s in steps if s.get("op") == "take"]
+    chooses = [s for s in steps if text(s.get("op")).startswith("choose")]
+    if len(takes) != 1 or len(chooses) != 1:
+        return None
+    root, device_class = text(takes[0].get("item_name")).partition("~")[::2]
+    domain = text(chooses[0].get("type"))
+    return (root, device_class, domain) if root and domain and domain != "osd" else None
+
+
+def weight_of(node: Mapping[str, Any]) -> float:
+    return number(node.get("crush_weight"), 0.0) or 0.0
+
+
+def domain_osds(nodes: Mapping[int, Mapping[str, Any]], layout: tuple[str, str, str]
+                ) -> dict[str, list[Mapping[str, Any]]]:
+    """The OSDs (of the rule's device class, CRUSH weight > 0) under each failure-domain bucket below the root."""
+    root_name, device_class, domain = layout
+    root = next((i for i, n in nodes.items() if n.get("name") == root_name and n.get("type") != "osd"), None)
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    stack: list[tuple[int, str | None]] = [] if root is None else [(root, None)]
+    seen: set[int] = set()
+    while stack:
+        node_id, bucket = stack.pop()
+        node = nodes.get(node_id)
+        if node is None or node_id in seen:
+            continue
+        seen.add(node_id)
+        if node.get("type") == "osd":
+            if bucket and weight_of(node) > 0 and device_class in ("", node.get("device_class")):
+                found[bucket].append(node)
+            continue
+        if node.get("type") == domain:
+            bucket = text(node.get("name"), str(node_id))
+            found.setdefault(bucket, [])
+        stack.extend((integer(c, 0), bucket) for c in seq(node.get("children")))
+    return {name: osds for name, osds in found.items() if osds}
+
+
+def usable_weight(weights: Iterable[float], copies: int) -> float:
+    """The raw weight ``copies``-way placement with at most one copy per domain can fill: the largest D with
+    Σ min(w, D) ≥ copies × D, times copies (domains heavier than D hold space no placement can use)."""
+    ordered = sorted(weights, reverse=True)
+    for capped in range(min(copies, len(ordered))):
+        share = sum(ordered[capped:]) / (copies - capped)
+        if ordered[capped] <= share + 1e-12:
+            return copies * share
+    return 0.0
+
+
+def crush_domains(ctx: Context) -> list[Finding]:
+    """Failure-domain buckets of a rule in use whose weights strand capacity or whose OSD counts differ."""
+    nodes, rules = tree(ctx), crush_rules(ctx)
+    found: list[Finding] = []
+    for rule_id, pools in sorted(rule_pools(ctx).items()):
+        layout = rule_layout(rules[rule_id]) if rule_id in rules else None
+        domains = domain_osds(nodes, layout) if layout else {}
+        copies = max(integer(p.get("size")) for p in pools)
+        if layout is None or copies < 2 or len(domains) < max(copies, 2):
+            continue
+        name = text(rules[rule_id].get("rule_name"), str(rule_id))
+        evidence, conditions = _domain_balance(ctx, domains, copies)
+        evidence.update(rule=name, root=layout[0], device_class=layout[1] or "any", failure_domain=layout[2],
+                        copies=copies, pools=sorted(text(p.get("pool_name")) for p in pools))
+        found += emit(ctx, "CRUSH_DOMAINS_UNEVEN", evidence, conditions, ("cluster", name))
+    return found
+
+
+def _domain_balance(ctx: Context, domains: Mapping[str, list[Mapping[str, Any]]], copies: int
+                    ) -> tuple[dict[str, Any], list[str]]:
+    weights = {d: sum(weight_of(o) for o in osds) for d, osds in domains.items()}
+    total = sum(weights.values())
+    stranded = round(100.0 * (1 - usable_weight(weights.values(), copies) / total), 1) if total else 0.0
+    uneven = _count_spread(ctx, domains) if len(domains) <= copies else []
+    evidence = {"domains": [f"{d} weight {weights[d]:.4g} ({len(osds)} OSDs)" for d, osds in sorted(domains.items())],
+                "stranded_pct": tidy(stranded), "stranded_limit_pct": tidy(ctx.th["crush_domain_stranded_pct"]),
+                "count_ratio": tidy(ctx.th["crush_domain_osd_count_ratio"]), "count_spread": uneven}
+    conditions = (["capacity_stranded"] if stranded >= ctx.th["crush_domain_stranded_pct"] else []) + (
+        ["osd_count"] if uneven else [])
+    return evidence, conditions
+
+
+def _count_spread(ctx: Context, domains: Mapping[str, list[Mapping[str, Any]]]) -> list[str]:
+    """Per device class: OSD counts of the domains holding it, when the largest is count_ratio × the smallest
+    or more and differs by two OSDs or more (canonical/hotsos's rule)."""
+    spread = []
+    for device_class in sorted({text(o.get("device_class"), "none") for osds in domains.values() for o in osds}):
+        counts = {d: sum(text(o.get("device_class"), "none") == device_class for o in osds)
+                  for d, osds in sorted(domains.items())}
+        held = [c for c in counts.values() if c]
+        ratio_met = len(held) > 1 and max(held) >= ctx.th["crush_domain_osd_count_ratio"] * min(held)
+        if ratio_met and max(held) - min(held) >= 2:
+            spread.append(f"{device_class}: " + ", ".join(f"{d}={c}" for d, c in counts.items() if c))
+    return spread
+
+
+def osd_sizes(ctx: Context) -> list[Finding]:
+    """OSDs of one device class with different sizes, and CRUSH weights out of proportion to the size."""
+    by_class: dict[str, list[Mapping[str, Any]]] = {}
+    for node in rows(ctx, "osd_df", "nodes"):
+        if node.get("type", "osd") == "osd" and size_kb(node) > 0 and text(node.get("device_class")):
+            by_class.setdefault(text(node.get("device_class")), []).append(node)
+    mixed, off = [], []
+    for device_class, osds in sorted(by_class.items()):
+        sizes = [size_kb(o) for o in osds]
+        if max(sizes) - min(sizes) > min(sizes) * ctx.th["osd_size_mixed_pct"] / 100:
+            mixed.append(f"{device_class}: {min(sizes) / KIB_PER_TIB:.3g}–{max(sizes) / KIB_PER_TIB:.3g} TiB "
+                         f"({len(osds)} OSDs)")
+        off += _weight_off(ctx, osds)
+    evidence = {"mixed_classes": mixed, "weight_off": off[:SAMPLE], "weight_off_total": len(off),
+                "size_limit_pct": tidy(ctx.th["osd_size_mixed_pct"]),
+                "weight_limit_pct": tidy(ctx.th["osd_weight_size_pct"])}
+    return emit(ctx, "OSD_MIXED_SIZES", evidence, (["mixed_sizes"] if mixed else []) + (
+        ["weight_not_size"] if off else []))
+
+
+def size_kb(node: Mapping[str, Any]) -> float:
+    return number(node.get("kb"), 0.0) or 0.0
+
+
+def _weight_off(ctx: Context, osds: list[Mapping[str, Any]]) -> list[str]:
+    """OSDs whose CRUSH weight per TiB differs from the class median by more than osd_weight_size_pct."""
+    ratios = {name_of(o): weight_of(o) * KIB_PER_TIB / size_kb(o) for o in osds if weight_of(o) > 0}
+    middle = median(ratios.values()) if len(ratios) > 1 else 0.0
+    if middle <= 0:
+        return []
+    limit = ctx.th["osd_weight_size_pct"] / 100
+    return [f"{n} weight {r:.2f} per TiB (class median {middle:.2f})" for n, r in sorted(
+        ratios.items(), key=lambda kv: _osd_order(kv[0])) if abs(r / middle - 1) > limit]
+
+
+def upmap_domains(ctx: Context) -> list[Finding]:
+    """PGs whose pg_upmap / pg_upmap_items put two copies in one failure domain: the up set from ``pg dump``
+    (extra) when collected, else the explicit ``pg_upmap`` list; pg_upmap_items alone name no full set."""
+    dump = mapping(ctx.facts.data("osd_dump"))
+    explicit = {text(e.get("pgid")): [integer(o, -1) for o in seq(e.get("osds"))]
+                for e in seq(dump.get("pg_upmap")) if isinstance(e, Mapping)}
+    items = {text(e.get("pgid")) for e in seq(dump.get("pg_upmap_items")) if isinstance(e, Mapping)}
+    up_sets = _up_sets(ctx)
+    placements = {pg: up_sets.get(pg, explicit.get(pg, [])) for pg in sorted((set(explicit) | items) - {""})}
+    checked = {pg: osds for pg, osds in placements.items() if osds}
+    shared = _shared_domains(ctx, checked)
+    evidence = {"pgs": shared[:SAMPLE], "pgs_total": len(shared), "upmapped": len(placements),
+                "checked": len(checked), "up_sets_from": "pg dump" if up_sets else "osd dump pg_upmap"}
+    return emit(ctx, "CRUSH_UPMAP_SAME_DOMAIN", evidence, ["same_domain"] if shared else [])
+
+
+def _up_sets(ctx: Context) -> dict[str, list[int]]:
+    """pgid → up set from ``pg dump pgs_brief`` (a list, or ``pg_stats`` of an object; ``pg_map`` in full dumps)."""
+    value = ctx.facts.data("pg_dump", (list, Mapping))
+    stats = value if isinstance(value, list) else mapping(value).get("pg_stats", mapping(
+        mapping(value).get("pg_map")).get("pg_stats"))
+    return {text(r.get("pgid")): [integer(o, -1) for o in seq(r.get("up"))]
+            for r in seq(stats) if isinstance(r, Mapping) and text(r.get("pgid"))}
+
+
+def _shared_domains(ctx: Context, placements: Mapping[str, list[int]]) -> list[str]:
+    nodes, rules = tree(ctx), crush_rules(ctx)
+    pool_rule = {integer(p.get("pool"), -1): integer(p.get("crush_rule", p.get("crush_ruleset")), -1)
+                 for p in rows(ctx, "osd_dump", "pools")}
+    domain_of: dict[tuple[str, str, str], dict[int, str]] = {}
+    shared = []
+    for pg, osds in placements.items():
+        rule = rules.get(pool_rule.get(integer(pg.partition(".")[0], -1), -1))
+        layout = rule_layout(rule) if rule else None
+        if layout is None:
+            continue
+        if layout not in domain_of:
+            domain_of[layout] = {integer(o.get("id"), -1): d for d, members in domain_osds(nodes, layout).items()
+                                 for o in members}
+        held: dict[str, list[str]] = {}
+        for osd in osds:
+            if osd in domain_of[layout]:
+                held.setdefault(domain_of[layout][osd], []).append(f"osd.{osd}")
+        shared += [f"{pg}: {layout[2]} {d} holds {', '.join(o)}" for d, o in sorted(held.items()) if len(o) > 1]
+    return shared
+
+
+# --- networks, gateways, OSD map history ----------------------------------------------------------------------
+
+def networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The networks of a ``public_network`` / ``cluster_network`` value (comma or space separated CIDRs)."""
+    found = []
+    for word in re.split(r"[,;\s]+", value):
+        try:
+            found.append(ipaddress.ip_network(word, strict=False))
+        except ValueError:
+            continue
+    return found
+
+
+def network_overlap(ctx: Context) -> list[Finding]:
+    """public_network and cluster_network (as the OSDs read them) sharing address space, and OSDs whose
+    cluster address lies outside a separate cluster_network."""
+    public, cluster = (option(ctx, name, "osd") for name in ("public_network", "cluster_network"))
+    pub, clu = networks(public[1] if public else ""), networks(cluster[1] if cluster else "")
+    if not pub or not clu:
+        return []
+    shared = [f"{p} / {c}" for p in pub for c in clu if p.version == c.version and p.overlaps(c)]
+    same = sorted(map(str, pub)) == sorted(map(str, clu)) and len(pub) == 1
+    outside = [] if shared else _outside(ctx, clu)
+    evidence = {"public_network": public[1] if public else "", "cluster_network": cluster[1] if cluster else "",
+                "sections": sorted({s[0] for s in (public, cluster) if s}), "overlaps": shared,
+                "osds_outside": outside[:SAMPLE], "osds_outside_total": len(outside)}
+    return emit(ctx, "CEPH_NETWORKS_OVERLAP", evidence, (["overlap"] if shared and not same else []) + (
+        ["cluster_addr_outside"] if outside else []))
+
+
+def _outside(ctx: Context, cluster: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> list[str]:
+    """Up OSDs whose cluster address (osd dump) is in none of the cluster networks."""
+    found = []
+    for row in rows(ctx, "osd_dump", "osds"):
+        try:
+            addr = ipaddress.ip_address(ip_of(row.get("cluster_addr")))
+        except ValueError:
+            continue
+        if integer(row.get("up")) == 1 and not addr.is_unspecified and not any(addr in n for n in cluster):
+            found.append(f"osd.{integer(row.get('osd'), -1)} {addr}")
+    return found
+
+
+def rgw_civetweb(ctx: Context) -> list[Finding]:
+    """``rgw_frontends`` naming civetweb in a section RGW daemons read (global, client, client.*)."""
+    frontends = sorted(f"{section}: {value}" for (section, name), value in config(ctx).items()
+                       if name == "rgw_frontends" and CIVETWEB.search(value)
+                       and (section in ("global", "client") or section.startswith("client.")))
+    return emit(ctx, "RGW_CIVETWEB_FRONTEND", {"settings": frontends}, ["civetweb"] if frontends else [])
+
+
+def osd_flapping(ctx: Context) -> list[Finding]:
+    """Up OSDs that the mons saw come back without a restart after being marked down (laggy_probability at or
+    above mon_osd_laggy_weight) and that were last marked down within osd_flap_recent_hours of the snapshot."""
+    code = "OSD_FLAPPING_MAP"
+    weight, source = numeric_option(ctx, code, "mon_osd_laggy_weight", "mon")
+    hours = tidy(ctx.th["osd_flap_recent_hours"])
+    up = {integer(o.get("osd"), -1) for o in rows(ctx, "osd_dump", "osds") if integer(o.get("up")) == 1}
+    flapping = []
+    for info in rows(ctx, "osd_dump", "osd_xinfo"):
+        osd, laggy = integer(info.get("osd"), -1), number(info.get("laggy_probability"), 0.0) or 0.0
+        down = parse_time(info.get("down_stamp"))
+        age_h = (ctx.facts.now - down).total_seconds() / 3600 if down else None
+        if osd in up and weight and laggy >= weight - RATIO_TOLERANCE and age_h is not None and 0 <= age_h <= hours:
+            flapping.append(f"osd.{osd} laggy_probability {laggy:.2f}, laggy_interval "
+                            f"{tidy(number(info.get('laggy_interval'), 0.0) or 0.0)} s, last marked down "
+                            f"{tidy(age_h)} h before the snapshot")
+    evidence = {"osds": flapping[:SAMPLE], "osds_total": len(flapping), "laggy_weight": weight,
+                "laggy_weight_source": source, "recent_hours": hours}
+    return emit(ctx, code, evidence, ["flapping"] if flapping else [])
 
 
 # --- OSD map and configuration ----------------------------------------------------------------------------------
@@ -486,5 +750,6 @@ def _mon_places(ctx: Context, mons: Mapping[str, Mapping[str, Any]]) -> dict[str
 
 CHECKS: tuple[Callable[[Context], list[Finding]], ...] = (
     pgs_per_osd, osd_usage_spread, balancer, autoscale_pending, pool_redundancy, crush_failure_domain,
-    crush_tree_checks, full_ratios, pool_defaults, require_osd_release, osd_msgr_v1_only, auth_settings,
-    warnings_disabled, mon_count, mon_hosts)
+    crush_tree_checks, crush_domains, osd_sizes, upmap_domains, full_ratios, pool_defaults, require_osd_release,
+    osd_msgr_v1_only, auth_settings, warnings_disabled, network_overlap, rgw_civetweb, osd_flapping, mon_count,
+    mon_hosts)

@@ -14,7 +14,7 @@ from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import C
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import mapping, number, seq, text
 
 MON_DATA = "/var/lib/ceph"
-PER_HOST = ("time", "filesystems", "mon_data", "smart", "nics", "kernel_log", "swap")
+PER_HOST = ("time", "filesystems", "mon_data", "smart", "nics", "kernel_log", "swap", "daemon_build")
 
 
 def run(ctx: Context) -> list[dict[str, Any]]:
@@ -129,6 +129,34 @@ def _smart(ctx: Context, name: str, record: Mapping[str, Any], roles: set[str]) 
             found += ctx.finding("NODE_SMART_FAILING", evidence={"host": name, "device": text(dev.get("name"), "?"),
                                                                  "model": text(dev.get("model"))},
                                  scope="device", entity=f"{name}:{text(dev.get('name'), '?')}")
+        elif smart.get("available"):
+            found += _smart_counters(ctx, name, dev, mapping(smart.get("data")))
+    return found
+
+
+def _smart_counters(ctx: Context, name: str, dev: Mapping[str, Any], data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Media-error counters (routine) and wear/link counters (advisory) of a disk whose overall health still
+    passes: the ATA attributes and NVMe health-log fields the catalog lists (hotsos smartctl/unhealthy_disks)."""
+    rule = ctx.rule("NODE_SMART_MEDIA_ERRORS")
+    ata = {text(mapping(row).get("name")): number(mapping(mapping(row).get("raw")).get("value"))
+           for row in seq(mapping(data.get("ata_smart_attributes")).get("table"))}
+    nvme = mapping(data.get("nvme_smart_health_information_log"))
+    values = {**{key: ata.get(key) for key in seq(rule.get("ata_attributes"))},
+              **{f"nvme {key}": number(nvme.get(key)) for key in seq(rule.get("nvme_fields"))}}
+    errors = {key: int(value) for key, value in values.items() if value}
+    wear_rule = ctx.rule("NODE_SMART_WEAR")
+    wear = {key: int(value) for key in seq(wear_rule.get("ata_attributes")) if (value := ata.get(key))}
+    used = number(nvme.get("percentage_used"))
+    if used is not None and used >= ctx.th["smart_nvme_used_advisory_pct"]:
+        wear["nvme percentage_used"] = int(used)
+    device = text(dev.get("name"), "?")
+    found = []
+    for code, counters in (("NODE_SMART_MEDIA_ERRORS", errors), ("NODE_SMART_WEAR", wear)):
+        if counters:
+            found += ctx.finding(code, evidence={
+                "host": name, "device": device, "model": text(dev.get("model")), "counters": counters,
+                "counter_summary": ", ".join(f"{key}={value}" for key, value in sorted(counters.items()))},
+                scope="device", entity=f"{name}:{device}")
     return found
 
 
@@ -165,8 +193,23 @@ def _swap(ctx: Context, name: str, record: Mapping[str, Any], roles: set[str]) -
                                         "swap_total_mb": round(total / 1024, 1)}, scope="host", entity=name)
 
 
+def _daemon_build(ctx: Context, name: str, record: Mapping[str, Any], roles: set[str]) -> list[dict[str, Any]]:
+    """Mon/OSD stores still on leveldb, and running OSDs without tcmalloc mapped (hotsos meta_backend_mon,
+    meta_backend_osd, lp2016845); a daemon without the key (older collector, unreadable file) is not judged."""
+    daemons = [mapping(d) for d in seq(record.get("ceph_daemons"))]
+    leveldb = sorted(text(d.get("name"), "?") for d in daemons if text(d.get("kv_backend")).lower() == "leveldb")
+    plain = sorted(text(d.get("name"), "?") for d in daemons
+                   if d.get("type") == "osd" and d.get("running") and d.get("tcmalloc") is False)
+    found = []
+    for code, names in (("NODE_KV_LEVELDB", leveldb), ("NODE_OSD_NO_TCMALLOC", plain)):
+        if names:
+            found += ctx.finding(code, evidence={"host": name, "daemons": names, "daemon_list": ", ".join(names[:20]),
+                                                 "count": len(names)}, scope="host", entity=name)
+    return found
+
+
 CHECKS = {"time": _time, "filesystems": _filesystems, "mon_data": _mon_data, "smart": _smart, "nics": _nics,
-          "kernel_log": _kernel_log, "swap": _swap}
+          "kernel_log": _kernel_log, "swap": _swap, "daemon_build": _daemon_build}
 
 
 def _filesystem_rows(record: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:

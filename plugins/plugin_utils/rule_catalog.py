@@ -28,7 +28,7 @@ from ansible_collections.onsite.assurance.plugins.plugin_utils.severity import L
 
 CATALOG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog")
 RULE_FILES = ("cluster.yml", "ceph_health.yml", "node.yml", "lifecycle.yml", "tuning.yml", "hygiene.yml", "bluestore.yml",
-              "cephfs.yml", "xsky.yml", "collector.yml")
+              "cephfs.yml", "logs.yml", "xsky.yml", "collector.yml")
 THRESHOLD_FILE = "thresholds.yml"
 LANGS = ("en", "zh")
 TEXTS = ("title", "detail", "recommendation", "knowledge")

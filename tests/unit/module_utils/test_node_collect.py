@@ -220,6 +220,28 @@ def test_ceph_daemons_of_this_host_match_its_processes():
         with open(f"/proc/{daemon['pid']}/comm", encoding="utf-8") as handle:
             assert DAEMON_BINARIES[handle.read().strip()] == daemon["type"]
         assert daemon["threads"] >= 1 and parse_cpu_list(daemon["cpus_allowed"])
+        assert daemon["tcmalloc"] in ((True, False) if daemon["type"] == "osd" else (None,))
+        assert daemon["kv_backend"] in (("rocksdb", "leveldb", None) if daemon["type"] in ("mon", "osd") else (None,))
+
+
+def test_tcmalloc_of_this_process_and_of_a_gone_one():
+    assert collect._tcmalloc(os.getpid()) is False  # CPython uses glibc malloc
+    assert collect._tcmalloc(2 ** 22 + 1) is None  # above pid_max: no such process
+
+
+def test_kv_backend_layouts(monkeypatch, tmp_path):
+    """Package and cephadm data directories, read through a stand-in for /var/lib/ceph."""
+    (tmp_path / "mon" / "ceph-a").mkdir(parents=True)
+    (tmp_path / "mon" / "ceph-a" / "kv_backend").write_text("leveldb\n")
+    (tmp_path / "fsid" / "osd.3").mkdir(parents=True)
+    (tmp_path / "fsid" / "osd.3" / "kv_backend").write_text("rocksdb\n")
+    real_read, real_glob = collect.read_optional, collect.glob.glob
+    monkeypatch.setattr(collect, "read_optional", lambda path: real_read(path.replace("/var/lib/ceph", str(tmp_path))))
+    monkeypatch.setattr(collect.glob, "glob", lambda pattern: real_glob(pattern.replace("/var/lib/ceph", str(tmp_path))))
+    assert collect._kv_backend({"type": "mon", "cluster": "ceph", "id": "a", "name": "mon.a"}) == "leveldb"
+    assert collect._kv_backend({"type": "osd", "cluster": "ceph", "id": "3", "name": "osd.3"}) == "rocksdb"
+    assert collect._kv_backend({"type": "osd", "cluster": "ceph", "id": "4", "name": "osd.4"}) is None
+    assert collect._kv_backend({"type": "mgr", "cluster": "ceph", "id": "a", "name": "mgr.a"}) is None
 
 
 # ------------------------------------------------------------------------------------------- driver

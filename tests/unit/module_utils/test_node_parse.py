@@ -370,3 +370,23 @@ def test_sysctl_config_file_order():
     assert parse.sysctl_config_files(listing, True) == [
         "/etc/sysctl.d/30-ceph-osd.conf", "/usr/lib/sysctl.d/50-pid-max.conf",
         "/usr/lib/sysctl.d/99-protect-links.conf", "/etc/sysctl.d/99-sysctl.conf", "/etc/sysctl.conf"]
+
+
+def test_osd_maps_of_a_lab_node_have_no_tcmalloc():
+    """cephlab1's ceph-osd (Debian 12 16.2.15+ds-0+deb12u2) maps glibc's allocator only."""
+    text = fixture("cephlab1_osd_proc_maps.txt")
+    assert "libc.so.6" in text
+    assert parse.maps_tcmalloc(text) is False
+
+
+def test_tcmalloc_mapped_is_found():
+    """Derived from the lab capture: its libc mapping line with the path of Debian's libtcmalloc_minimal.so.4."""
+    line = next(line for line in fixture("cephlab1_osd_proc_maps.txt").splitlines() if line.endswith("libc.so.6"))
+    text = fixture("cephlab1_osd_proc_maps.txt") + line.replace("libc.so.6", "libtcmalloc_minimal.so.4.5.9") + "\n"
+    assert parse.maps_tcmalloc(text) is True
+
+
+def test_kv_backend_of_a_lab_osd():
+    assert parse.parse_kv_backend(fixture("cephlab1_osd0_kv_backend.txt")) == "rocksdb"
+    assert parse.parse_kv_backend("leveldb") == "leveldb"
+    assert parse.parse_kv_backend("\n") is None

@@ -3,13 +3,17 @@ cluster capture (the node records are built by assess_fixtures.node_record: no r
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assess_fixtures import by_id, healthy, node_record, problems, with_hosts
+from assess_fixtures import LAB, by_id, derived, fixture, healthy, node_record, problems, with_hosts
+from ansible_collections.onsite.assurance.plugins.module_utils.node_parse import summarize_smart
 from ansible_collections.onsite.assurance.plugins.plugin_utils.assess import assess
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "node"
 GROUPS = {"mons": ["n1"], "osds": ["n1", "n2"], "clients": ["c1"]}
 
 
@@ -138,3 +142,98 @@ def test_packages_of_two_releases_are_left_to_the_lifecycle_rule() -> None:
 def test_node_rules_can_be_disabled() -> None:
     record = node_record("n1", time_sync={"source": "chrony", "synchronized": True, "offset_s": 0.9})
     assert "NODE_TIME_OFFSET:host:n1" not in by_id(run({"n1": record}, disabled=["NODE_TIME_OFFSET"]))
+
+
+def _public_smart(fixture: str, change: Any = None) -> dict[str, Any]:
+    """A public real smartctl capture (tests/unit/fixtures/node/README.md) summarized as the collector does,
+    optionally changed in place by ``change`` (a derived variant)."""
+    data = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+    if change is not None:
+        change(data)
+    return summarize_smart(data)
+
+
+def _set_ata(name: str, raw: int) -> Any:
+    def change(data: dict[str, Any]) -> None:
+        row = next(r for r in data["ata_smart_attributes"]["table"] if r["name"] == name)
+        row["raw"]["value"] = raw
+    return change
+
+
+def _nvme_healthy(**fields: int) -> Any:
+    """The failed NVMe capture with its critical warning cleared (health passes), then ``fields`` set."""
+    def change(data: dict[str, Any]) -> None:
+        data["smart_status"] = {"passed": True}
+        data["nvme_smart_health_information_log"].update(critical_warning=0, **fields)
+    return change
+
+
+@pytest.mark.parametrize("fixture, change, expected", [
+    ("public_smartctl_ata_passed.json", None, {}),
+    ("public_smartctl_ata_passed.json", _set_ata("Current_Pending_Sector", 8),
+     {"NODE_SMART_MEDIA_ERRORS:device:n2:sdb": "routine"}),
+    ("public_smartctl_ata_passed.json", _set_ata("Offline_Uncorrectable", 1),
+     {"NODE_SMART_MEDIA_ERRORS:device:n2:sdb": "routine"}),
+    ("public_smartctl_ata_passed.json", _set_ata("Reallocated_Sector_Ct", 24), {"NODE_SMART_WEAR:device:n2:sdb": "advisory"}),
+    ("public_smartctl_ata_passed.json", _set_ata("UDMA_CRC_Error_Count", 3), {"NODE_SMART_WEAR:device:n2:sdb": "advisory"}),
+    ("public_smartctl_nvme_failed.json", None, {"NODE_SMART_FAILING:device:n2:sdb": "routine"}),
+    ("public_smartctl_nvme_failed.json", _nvme_healthy(), {}),
+    ("public_smartctl_nvme_failed.json", _nvme_healthy(media_errors=3), {"NODE_SMART_MEDIA_ERRORS:device:n2:sdb": "routine"}),
+    ("public_smartctl_nvme_failed.json", _nvme_healthy(percentage_used=79), {}),
+    ("public_smartctl_nvme_failed.json", _nvme_healthy(percentage_used=85), {"NODE_SMART_WEAR:device:n2:sdb": "advisory"}),
+])
+def test_smart_counters(fixture: str, change: Any, expected: dict[str, str]) -> None:
+    disks = [{"name": "sdb", "size_bytes": 4e12, "rotational": True, "model": "m", "type": "disk",
+              "smart": _public_smart(fixture, change)}]
+    assert problems(run({"n2": node_record("n2", block_devices=disks)})) == expected
+
+
+def test_smart_counters_in_detail() -> None:
+    smart = _public_smart("public_smartctl_ata_passed.json", _set_ata("Current_Pending_Sector", 8))
+    disks = [{"name": "sdb", "model": "WDC", "type": "disk", "smart": smart}]
+    finding = by_id(run({"n2": node_record("n2", block_devices=disks)}))["NODE_SMART_MEDIA_ERRORS:device:n2:sdb"]
+    assert finding["evidence"]["counters"] == {"Current_Pending_Sector": 8}
+    assert "Current_Pending_Sector=8" in finding["detail"]["en"]
+
+
+def test_smart_on_a_virtio_disk_is_no_finding() -> None:
+    smart = summarize_smart(json.loads((FIXTURES / "smartctl_vda.json").read_text(encoding="utf-8")))
+    disks = [{"name": "vda", "model": None, "type": "disk", "smart": smart}]
+    assert problems(run({"n2": node_record("n2", block_devices=disks)})) == {}
+
+
+def _lab_nodes(**daemon_fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """The real healthy_nodes capture (no kv_backend/tcmalloc keys yet: an older collector) with the given fields
+    set on the named daemons of cephlab1; the values used below were read on the lab (README of fixtures/node)."""
+    snap = fixture(LAB / "healthy_nodes")
+    for daemon in snap["hosts"]["cephlab1"]["ceph_daemons"]:
+        daemon.update(daemon_fields.get(daemon["name"], {}))
+    derived(snap, f"cephlab1 ceph_daemons fields set: {daemon_fields}")
+    return assess(snap)
+
+
+def test_lab_nodes_without_the_new_keys_are_not_judged() -> None:
+    found = problems(_lab_nodes())
+    assert not any(key.startswith(("NODE_KV_LEVELDB", "NODE_OSD_NO_TCMALLOC")) for key in found)
+
+
+def test_lab_osds_without_tcmalloc_are_advisory() -> None:
+    """Measured on cephlab1: kv_backend rocksdb for mon and OSDs, no libtcmalloc in the OSDs' maps (Debian 12's
+    ceph-osd 16.2.15+ds-0+deb12u2 is not linked with it)."""
+    fields = {"osd.0": {"kv_backend": "rocksdb", "tcmalloc": False}, "osd.1": {"kv_backend": "rocksdb", "tcmalloc": False},
+              "mon.cephlab1": {"kv_backend": "rocksdb", "tcmalloc": None}}
+    findings = _lab_nodes(**fields)
+    assert problems(findings).get("NODE_OSD_NO_TCMALLOC:host:cephlab1") == "advisory"
+    assert by_id(findings)["NODE_OSD_NO_TCMALLOC:host:cephlab1"]["evidence"]["daemons"] == ["osd.0", "osd.1"]
+    assert "NODE_KV_LEVELDB:host:cephlab1" not in problems(findings)
+
+
+def test_tcmalloc_mapped_is_no_finding() -> None:
+    found = problems(_lab_nodes(**{"osd.0": {"tcmalloc": True}, "osd.1": {"tcmalloc": True}}))
+    assert "NODE_OSD_NO_TCMALLOC:host:cephlab1" not in found
+
+
+def test_leveldb_mon_store_is_advisory() -> None:
+    findings = _lab_nodes(**{"mon.cephlab1": {"kv_backend": "leveldb"}})
+    assert problems(findings).get("NODE_KV_LEVELDB:host:cephlab1") == "advisory"
+    assert "mon.cephlab1" in by_id(findings)["NODE_KV_LEVELDB:host:cephlab1"]["detail"]["en"]
