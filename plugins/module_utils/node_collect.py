@@ -480,7 +480,7 @@ def collect_ceph_daemons(ctx: Context, report: Report) -> None:
                for process in ceph_processes()]
     for path in sorted({path for pattern in ASOK_GLOBS for path in glob.glob(pattern)}):
         _attach_asok(daemons, path)
-    _add_versions(ctx, report, daemons)
+    _read_admin_sockets(ctx, report, daemons)
     report.data["ceph_daemons"] = sorted(daemons, key=_daemon_order)
 
 
@@ -582,7 +582,7 @@ ASOK_READS: tuple[tuple[str, str, dict[str, str] | None, Callable[[Any], dict[st
 )
 
 
-def _add_versions(ctx: Context, report: Report, daemons: list[dict[str, Any]]) -> None:
+def _read_admin_sockets(ctx: Context, report: Report, daemons: list[dict[str, Any]]) -> None:
     """Running versions straight from the admin sockets (what ``ceph daemon ASOK version`` does,
     without starting the CLI per daemon; works on hosts without the ceph CLI too); for running OSDs also
     their stored OSD-map range (``status``) and BlueFS space (``perf dump bluefs``)."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import Context
 from ansible_collections.onsite.assurance.plugins.plugin_utils.hygiene_rules import (
-    SAMPLE, emit, name_of, numeric_option, rows)
+    SAMPLE, emit, name_of, numeric_option, rows, run_checks)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import integer, mapping, number, seq, text
 
 Finding = dict[str, Any]
@@ -29,10 +29,7 @@ PACIFIC = 16
 
 
 def run(ctx: Context) -> list[Finding]:
-    found: list[Finding] = []
-    for check in CHECKS:
-        found.extend(check(ctx))
-    return found
+    return run_checks(ctx, CHECKS)
 
 
 # --- evidence ------------------------------------------------------------------------------------------------

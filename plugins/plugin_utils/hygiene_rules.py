@@ -50,10 +50,12 @@ def _hygiene_conditions(ev: Evaluation) -> str:
 def run(ctx: Context) -> list[Finding]:
     if not ctx.facts.has_cluster or ctx.facts.cluster.get("reachable") is False:
         return []
-    found: list[Finding] = []
-    for check in CHECKS:
-        found.extend(check(ctx))
-    return found
+    return run_checks(ctx, CHECKS)
+
+
+def run_checks(ctx: Context, checks: Iterable[Callable[[Context], list[Finding]]]) -> list[Finding]:
+    """The findings of every check, in order (shared by the rule modules built on ``emit``)."""
+    return [finding for check in checks for finding in check(ctx)]
 
 
 # --- plumbing ------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import Context
-from ansible_collections.onsite.assurance.plugins.plugin_utils.hygiene_rules import SAMPLE, emit
+from ansible_collections.onsite.assurance.plugins.plugin_utils.hygiene_rules import SAMPLE, emit, run_checks
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import integer, mapping, number, seq, text
 
 Finding = dict[str, Any]
@@ -27,10 +27,7 @@ HOUR = 3600
 
 
 def run(ctx: Context) -> list[Finding]:
-    found: list[Finding] = []
-    for check in CHECKS:
-        found.extend(check(ctx))
-    return found
+    return run_checks(ctx, CHECKS)
 
 
 # --- evidence ------------------------------------------------------------------------------------------------
