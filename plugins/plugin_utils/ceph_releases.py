@@ -27,6 +27,11 @@ CATALOG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog"
 RELEASES_FILE = "ceph_releases.yml"
 ISSUES_FILE = "known_issues.yml"
 KINDS = ("cve", "bug")
+# Issue ids: a CVE, a tracker.ceph.com issue, or a Launchpad bug (filed against Ubuntu's ceph packages); a bug id
+# must link its own page (BUG_PAGES). A Launchpad bug's ranges are upstream x.y.z versions like any other entry's,
+# never Ubuntu package versions: a package 17.2.5-0ubuntu2 is matched as 17.2.5.
+ISSUE_ID = re.compile(r"CVE-\d{4}-\d{4,}|(?:tracker-|LP#)\d+")
+BUG_PAGES = {"tracker-": "https://tracker.ceph.com/issues/", "LP#": "https://bugs.launchpad.net/bugs/"}
 ISSUE_LEVELS = ("advisory", "routine")
 LANGS = ("en", "zh")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -241,15 +246,25 @@ def _issue(raw: Mapping[str, Any]) -> Issue:
                   reason=_texts(where, "reason", raw.get("reason"), optional=raw.get("level") != "routine"),
                   affects=tuple(_affects(where, mapping(row)) for row in seq(raw.get("affects"))),
                   sources=tuple(str(s) for s in seq(raw.get("sources"))))
-    if not re.fullmatch(r"CVE-\d{4}-\d{4,}|tracker-\d+", issue.id) or issue.kind not in KINDS:
-        raise KnowledgeError(f"{where}: id must be CVE-YYYY-N or tracker-N, kind one of {KINDS}")
+    if not ISSUE_ID.fullmatch(issue.id) or issue.kind not in KINDS:
+        raise KnowledgeError(f"{where}: id must be CVE-YYYY-N, tracker-N or LP#N, kind one of {KINDS}")
     if issue.kind != ("cve" if issue.id.startswith("CVE-") else "bug"):
         raise KnowledgeError(f"{where}: kind {issue.kind!r} does not fit the id")
+    page = _own_page(issue.id)
+    if page and page not in issue.sources:
+        raise KnowledgeError(f"{where}: the sources must link the bug's own page {page}")
     if issue.level not in ISSUE_LEVELS or not issue.component or not issue.affects:
         raise KnowledgeError(f"{where}: needs a level in {ISSUE_LEVELS}, a component and affected releases")
     if not issue.sources or not all(s.startswith("https://") for s in issue.sources):
         raise KnowledgeError(f"{where}: needs https source links")
     return issue
+
+
+def _own_page(issue_id: str) -> str | None:
+    """The page a bug id names (its tracker issue or Launchpad bug); None for a CVE, whose advisory has no fixed
+    address."""
+    prefix = next((p for p in BUG_PAGES if issue_id.startswith(p)), None)
+    return BUG_PAGES[prefix] + issue_id[len(prefix):] if prefix else None
 
 
 def _affects(where: str, row: Mapping[str, Any]) -> Affects:

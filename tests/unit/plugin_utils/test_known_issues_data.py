@@ -1,7 +1,8 @@
 """The knowledge base: catalog/known_issues.yml and catalog/ceph_releases.yml (format in docs/knowledge-base.md).
 
-Every entry must parse, link an https source, name releases of ceph_releases.yml with valid version ranges, and
-carry en+zh texts; the loader rejects what breaks these rules (checked below on broken copies of real entries)."""
+Every entry must parse, link an https source (a bug its own tracker or Launchpad page), name releases of
+ceph_releases.yml with valid version ranges, and carry en+zh texts; the loader rejects what breaks these rules
+(checked below on broken copies of real entries)."""
 
 from __future__ import annotations
 
@@ -59,12 +60,35 @@ def test_the_seed_covers_the_advisories_named_in_the_issue() -> None:
     assert {issue.kind for issue in kb.known_issues()} == {"cve", "bug"}
 
 
+def package(raw: str) -> kb.Observed:
+    """A ceph package version as a node reports it, distro revision included."""
+    return kb.Observed("package", raw, kb.parse_version(raw), kb.release_of(raw), "n1:ceph-osd")
+
+
+def issue_named(issue_id: str) -> kb.Issue:
+    return next(i for i in kb.known_issues() if i.id == issue_id)
+
+
 @pytest.mark.parametrize("version, expected", [
     ((16, 2, 15), True), ((19, 2, 5), True), ((19, 2, 6), False), ((20, 2, 4), False), ((21, 2, 0), False)])
 def test_ranges_of_the_cephx_cve(version: tuple[int, int, int], expected: bool) -> None:
-    issue = next(i for i in kb.known_issues() if i.id == "CVE-2025-30156")
-    item = kb.Observed("package", kb.show(version), version, kb.release_of(kb.show(version)), "n1:ceph-common")
-    assert bool(issue.matching(item)) is expected
+    assert bool(issue_named("CVE-2025-30156").matching(package(kb.show(version)))) is expected
+
+
+@pytest.mark.parametrize("issue_id, raw, expected", [
+    # hotsos's lp2013960 test package, then the first upstream release with the mClock fixes (17.2.6 notes)
+    ("LP#2013960", "17.2.5-0ubuntu0.22.04.2", True), ("LP#2013960", "17.2.0", True),
+    ("LP#2013960", "17.2.6", False), ("LP#2013960", "18.2.0", False),
+    # hotsos's delete-workload bounds and test package; upstream fixes: pr#57622 in 17.2.8, pr#57625 in 18.2.5
+    ("tracker-58274", "15.2.17-0ubuntu0.20.04.6", True), ("tracker-58274", "17.2.7-0ubuntu0.22.04.1", True),
+    ("tracker-58274", "17.2.8", False), ("tracker-58274", "18.2.4-0ubuntu1", True),
+    ("tracker-58274", "18.2.5", False),
+    # pr#46175 in 17.2.1
+    ("tracker-55324", "17.2.0", True), ("tracker-55324", "17.2.1", False), ("tracker-55324", "17.2.7", False),
+])
+def test_ranges_of_the_hotsos_osd_bugs_on_upstream_versions(issue_id: str, raw: str, expected: bool) -> None:
+    """Ubuntu package versions are matched by their upstream x.y.z (17.2.5-0ubuntu0.22.04.2 is 17.2.5)."""
+    assert bool(issue_named(issue_id).matching(package(raw))) is expected
 
 
 def entry(issue_id: str) -> dict[str, Any]:
@@ -101,3 +125,18 @@ def test_the_loader_rejects_broken_entries(change: str) -> None:
 
 def test_the_real_entry_is_accepted() -> None:
     assert kb._issue(entry("CVE-2025-52555")).id == "CVE-2025-52555"  # pylint: disable=protected-access
+    assert kb._issue(entry("LP#2013960")).kind == "bug"  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize("issue_id, change", [
+    ("LP#2013960", {"id": "LP-2013960"}), ("LP#2013960", {"id": "lp2013960"}), ("LP#2013960", {"kind": "cve"}),
+    ("LP#2013960", {"drop": "https://bugs.launchpad.net/bugs/2013960"}),
+    ("tracker-58274", {"drop": "https://tracker.ceph.com/issues/58274"}),
+])
+def test_bug_ids_need_their_form_and_their_own_page(issue_id: str, change: dict[str, str]) -> None:
+    item, change = entry(issue_id), dict(change)
+    dropped = change.pop("drop", None)
+    item["sources"] = [source for source in item["sources"] if source != dropped]
+    item.update(change)
+    with pytest.raises(kb.KnowledgeError):
+        kb._issue(item)  # pylint: disable=protected-access

@@ -84,6 +84,11 @@ def test_now_is_the_collection_time() -> None:
     ("ceph version 19.2.2 (0000000000000000000000000000000000000000) squid (stable)",
      {"CEPH_KNOWN_ISSUE:cluster:CVE-2025-52555": "advisory",
       **{f"CEPH_KNOWN_ISSUE:cluster:{cve}": "advisory" for cve in LAB_CVES}}),
+    # a Quincy before 17.2.6: the mClock Launchpad bug and the delete-workload crash (hotsos's two OSD bugs)
+    ("ceph version 17.2.5 (0000000000000000000000000000000000000000) quincy (stable)",
+     {"CEPH_RELEASE_EOL:cluster:quincy": "advisory", "CEPH_KNOWN_ISSUE:cluster:LP#2013960": "advisory",
+      "CEPH_KNOWN_ISSUE:cluster:tracker-58274": "routine", "CEPH_KNOWN_ISSUE:cluster:CVE-2023-43040": "advisory",
+      **{f"CEPH_KNOWN_ISSUE:cluster:{cve}": "advisory" for cve in LAB_CVES}}),
 ])
 def test_another_release_in_ceph_versions(banner: str, expected: dict[str, str]) -> None:
     assert lifecycle(assess(with_versions(healthy(), banner))) == expected
