@@ -86,7 +86,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {"pg dump": ("dumpcontents",)}
 # carry: ``perf dump`` only for the small ``bluefs`` counter set (the whole dump is large).
 ADMIN_SOCKET_READ_ONLY: dict[str, dict[str, Validator]] = {
     "mon_status": {}, "quorum_status": {}, "version": {}, "status": {}, "sessions": {},
-    "perf dump": {"logger": _one_of("bluefs")},
+    "perf dump": {"logger": _one_of("bluefs")}, "dump_mempools": {},
 }
 
 

@@ -33,6 +33,8 @@ NIC_COUNTERS = ("rx_errors", "tx_errors", "rx_dropped", "tx_dropped")
 ASOK_GLOBS = ("/var/run/ceph/*.asok", "/var/run/ceph/*/*.asok")  # package layout, cephadm (<fsid>/) layout
 OSD_DIR_GLOBS = ("/var/lib/ceph/osd/*-*", "/var/lib/ceph/*/osd.*")
 OSD_DEVICE_LINKS = ("block", "block.db", "block.wal")
+SYSFS = "/sys"  # the sysfs root of the block-device and bcache reads (tests point it at a copied tree)
+BCACHE_CACHE_SET_NUMBERS = ("congested_read_threshold_us", "congested_write_threshold_us", "cache_available_percent")
 KERNEL_LOG_LINES = 10000
 MAPS_MAX_BYTES = 1 << 20  # /proc/PID/maps of a running OSD is ~40 KiB; never read more than 1 MiB
 KV_BACKEND_TYPES = ("mon", "osd")
@@ -238,15 +240,21 @@ def _scheduler(name: str) -> str | None:
 def osd_backing_devices() -> dict[str, set[str]]:
     """Top-level block device name -> OSD names whose block/db/wal it holds (through partitions,
     LVM or other dm layers). OSDs on plain files back no device."""
-    backing: dict[str, set[str]] = {}
+    return _osds_by_device(_top_devices)
+
+
+def _osds_by_device(devices_of: Callable[[str], set[str]]) -> dict[str, set[str]]:
+    """Block device name -> OSD names, ``devices_of`` giving the devices that count for the device an
+    OSD's block/db/wal link points to."""
+    found: dict[str, set[str]] = {}
     for osd_dir in sorted({path for pattern in OSD_DIR_GLOBS for path in glob.glob(pattern)}):
         osd_name = _osd_name(os.path.basename(osd_dir))
         for link in OSD_DEVICE_LINKS:
             target = os.path.realpath(os.path.join(osd_dir, link))
             if target.startswith("/dev/"):
-                for disk in _top_devices(os.path.basename(target)):
-                    backing.setdefault(disk, set()).add(osd_name)
-    return backing
+                for device in devices_of(os.path.basename(target)):
+                    found.setdefault(device, set()).add(osd_name)
+    return found
 
 
 def _osd_name(dir_name: str) -> str:
@@ -254,21 +262,28 @@ def _osd_name(dir_name: str) -> str:
     return dir_name if dir_name.startswith("osd.") else "osd." + dir_name.split("-", 1)[-1]
 
 
-def _top_devices(name: str, depth: int = 0) -> set[str]:
+def _top_devices(name: str) -> set[str]:
     """The /sys/block devices under a block device: a partition's disk, a dm/md device's slaves."""
-    sys_path = os.path.realpath(f"/sys/class/block/{name}")
+    tops = set()
+    for member in _device_stack(name):
+        sys_path = os.path.realpath(f"{SYSFS}/class/block/{member}")
+        if os.path.exists(os.path.join(sys_path, "partition")):
+            tops.add(os.path.basename(os.path.dirname(sys_path)))
+        elif not _slaves(sys_path):
+            tops.add(member)
+    return tops
+
+
+def _device_stack(name: str, depth: int = 0) -> set[str]:
+    """A block device and every device under it: the slaves of dm, md and bcache devices, recursively."""
+    sys_path = os.path.realpath(f"{SYSFS}/class/block/{name}")
     if depth > 8 or not os.path.exists(sys_path):
         return set()
-    if os.path.exists(os.path.join(sys_path, "partition")):
-        return {os.path.basename(os.path.dirname(sys_path))}
-    slaves = _slaves(sys_path)
-    if not slaves:
-        return {name}
-    return set().union(*(_top_devices(slave, depth + 1) for slave in slaves))
+    return {name}.union(*(_device_stack(slave, depth + 1) for slave in _slaves(sys_path)))
 
 
 def _slaves(sys_path: str) -> list[str]:
-    """The devices a dm/md device is built on (empty for a plain disk)."""
+    """The devices a dm/md/bcache device is built on (empty for a plain disk)."""
     slaves_dir = os.path.join(sys_path, "slaves")
     return os.listdir(slaves_dir) if os.path.isdir(slaves_dir) else []
 
@@ -304,6 +319,66 @@ def _smart_task(ctx: Context, smartctl: str, name: str) -> Callable[[], tuple[di
         smart, problem = parse_output(result, from_json(parse.summarize_smart), any_exit_code=True)
         return (smart, None) if problem is None else (_smart_absent(problem, available=None), problem)
     return task
+
+
+def collect_bcache(ctx: Context, report: Report) -> None:
+    """bcache devices (``/sys/block/bcache*``) and cache sets (``/sys/fs/bcache/<uuid>``): the settings and
+    state the bcache rules read, what each device is built on and the OSDs on it; empty lists without bcache."""
+    osds = _osds_by_device(_device_stack)
+    names = sorted((os.path.basename(path) for path in glob.glob(f"{SYSFS}/block/bcache[0-9]*")), key=_number_order)
+    report.data["bcache"] = {
+        "devices": [_bcache_device(name, osds.get(name, set())) for name in names],
+        "cache_sets": [_bcache_cache_set(path) for path in sorted(glob.glob(f"{SYSFS}/fs/bcache/*"))
+                       if os.path.isdir(path)],
+    }
+
+
+def _number_order(name: str) -> tuple[int, str]:
+    """``bcache2`` before ``bcache10``."""
+    digits = name.rstrip("0123456789")
+    return int(name[len(digits):] or 0), name
+
+
+def _bcache_device(name: str, osds: set[str]) -> dict[str, Any]:
+    """One bcache device: its backing device (where its ``bcache`` directory links to), its cache set and
+    the tunables of its ``bcache`` directory (kernel Documentation/admin-guide/bcache.rst)."""
+    attrs = f"{SYSFS}/block/{name}/bcache"
+    cache_mode = read_optional(f"{attrs}/cache_mode")
+    cutoff = read_optional(f"{attrs}/sequential_cutoff")
+    return {
+        "name": name,
+        "backing_device": _block_device(os.path.dirname(os.path.realpath(attrs))) if os.path.islink(attrs) else None,
+        "cache_set": _link_name(f"{attrs}/cache"),
+        "cache_mode": parse.selected_choice(cache_mode) if cache_mode else None,
+        "sequential_cutoff": cutoff,
+        "sequential_cutoff_bytes": parse.parse_bcache_size(cutoff) if cutoff else None,
+        "writeback_percent": _int_or_none(read_optional(f"{attrs}/writeback_percent")),
+        "state": read_optional(f"{attrs}/state"),
+        "dirty_data": read_optional(f"{attrs}/dirty_data"),
+        "osds": sorted(osds),
+    }
+
+
+def _bcache_cache_set(path: str) -> dict[str, Any]:
+    """One cache set: its congestion thresholds, the share of its cache free of dirty data, its cache devices."""
+    return {
+        "uuid": os.path.basename(path),
+        **{key: _int_or_none(read_optional(f"{path}/{key}")) for key in BCACHE_CACHE_SET_NUMBERS},
+        "cache_devices": [_block_device(os.path.dirname(os.path.realpath(link)))
+                          for link in sorted(glob.glob(f"{path}/cache[0-9]*"))],
+    }
+
+
+def _block_device(sys_path: str) -> dict[str, Any]:
+    """A device's name and whether it rotates (a partition has no queue: its disk's, the parent directory)."""
+    rotational = read_optional(f"{sys_path}/queue/rotational") or read_optional(
+        f"{os.path.dirname(sys_path)}/queue/rotational")
+    return {"name": os.path.basename(sys_path), "rotational": rotational == "1" if rotational else None}
+
+
+def _link_name(path: str) -> str | None:
+    """The last part of a symlink's target, or None when there is no such link."""
+    return os.path.basename(os.path.realpath(path)) if os.path.islink(path) else None
 
 
 def collect_nics(ctx: Context, report: Report) -> None:
@@ -372,6 +447,39 @@ def collect_ceph_packages(ctx: Context, report: Report) -> None:
         report.data["ceph_packages"] = packages
     else:
         report.error("ceph_packages", f"{os.path.basename(argv[0])}: {problem}")
+
+
+# systemctl's listings of the Ceph units: (key, arguments, parser); --plain drops list-units' "●" marks
+SYSTEMD_LISTINGS = (
+    ("unit_files", ("list-unit-files",), parse.parse_unit_files),
+    ("units", ("list-units", "--all"), parse.parse_units),
+)
+# sd_booted(3): present only when systemd is the init system; systemctl itself refuses to list units without it
+SYSTEMD_BOOTED = "/run/systemd/system"
+
+
+def collect_systemd_units(ctx: Context, report: Report) -> None:
+    """The Ceph unit files and loaded Ceph units with their states (``systemctl list-unit-files`` and
+    ``list-units --all``, restricted to the Ceph patterns). Without systemd the section says so
+    (``available: false`` and why), which is no error: such nodes start their daemons otherwise."""
+    if not os.path.isdir(SYSTEMD_BOOTED):
+        report.data["systemd_units"] = _systemd_absent(f"systemd is not the init system (no {SYSTEMD_BOOTED})")
+        return
+    systemctl = find_binary("systemctl")
+    if systemctl is None:
+        report.data["systemd_units"] = _systemd_absent("systemctl not found")
+        return
+    units: dict[str, Any] = {"available": True, "reason": None}
+    for key, args, parser in SYSTEMD_LISTINGS:
+        result = ctx.run([systemctl, "--no-legend", "--no-pager", "--plain", *args, *parse.CEPH_UNIT_PATTERNS])
+        units[key], problem = parse_output(result, parser)
+        if problem is not None:
+            report.error("systemd_units", f"systemctl {args[0]}: {problem}")
+    report.data["systemd_units"] = units
+
+
+def _systemd_absent(reason: str) -> dict[str, Any]:
+    return {"available": False, "reason": reason, "unit_files": None, "units": None}
 
 
 def collect_kernel_log(ctx: Context, report: Report) -> None:
@@ -507,7 +615,7 @@ def _daemon_entry(info: dict[str, Any], pid: int | None, asok: str | None) -> di
     nofile_soft, nofile_hard = _process_nofile(pid) if pid is not None else (None, None)
     status = read_optional(f"/proc/{pid}/status") if pid is not None else None
     return {**info, "pid": pid, "running": pid is not None, "asok": asok, "version": None, "release": None,
-            "osd_status": None, "bluefs": None, "nofile_soft": nofile_soft, "nofile_hard": nofile_hard,
+            "osd_status": None, "bluefs": None, "mempools": None, "nofile_soft": nofile_soft, "nofile_hard": nofile_hard,
             "kv_backend": _kv_backend(info), "tcmalloc": _tcmalloc(pid) if info.get("type") == "osd" else None,
             **(parse.parse_proc_status(status) if status else {"threads": None, "cpus_allowed": None})}
 
@@ -579,13 +687,15 @@ ASOK_READS: tuple[tuple[str, str, dict[str, str] | None, Callable[[Any], dict[st
     ("version", "version", None, parse.parse_daemon_version, ()),
     ("osd_status", "status", None, parse.parse_osd_status, ("osd",)),
     ("bluefs", "perf dump", {"logger": "bluefs"}, parse.parse_bluefs_perf, ("osd",)),
+    ("mempools", "dump_mempools", None, parse.parse_mempools, ("osd",)),
 )
 
 
 def _read_admin_sockets(ctx: Context, report: Report, daemons: list[dict[str, Any]]) -> None:
     """Running versions straight from the admin sockets (what ``ceph daemon ASOK version`` does,
     without starting the CLI per daemon; works on hosts without the ceph CLI too); for running OSDs also
-    their stored OSD-map range (``status``) and BlueFS space (``perf dump bluefs``)."""
+    their stored OSD-map range (``status``), BlueFS space (``perf dump bluefs``) and BlueStore cache pools
+    (``dump_mempools``)."""
     tasks = {(index, key): _asok_task(ctx, daemon["asok"], command, args, parser)
              for index, daemon in enumerate(daemons) if daemon["asok"]
              for key, command, args, parser, types in ASOK_READS
@@ -627,10 +737,12 @@ SECTIONS: dict[str, Callable[[Context, Report], None]] = {
     "memory": collect_memory,
     "filesystems": collect_filesystems,
     "block_devices": collect_block_devices,
+    "bcache": collect_bcache,
     "nics": collect_nics,
     "time_sync": collect_time_sync,
     "ceph_daemons": collect_ceph_daemons,
     "ceph_packages": collect_ceph_packages,
+    "systemd_units": collect_systemd_units,
     "kernel_log": collect_kernel_log,
     "sysctls": collect_sysctls,
     "sysctl_config": collect_sysctl_config,

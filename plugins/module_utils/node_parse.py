@@ -7,10 +7,11 @@ read-only commands it runs. No I/O here; malformed input raises ValueError with 
 from __future__ import annotations
 
 import copy
+import fnmatch
 import os
 import re
 import shlex
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 ONE_MIB = 1024 * 1024
 
@@ -95,6 +96,19 @@ def selected_choice(text: str) -> str:
     """The active value of a sysfs choice list: ``always [madvise] never`` -> ``madvise``."""
     match = re.search(r"\[([^\]]+)\]", text)
     return match.group(1) if match else text.strip()
+
+
+_BCACHE_UNITS = "kMGTPEZY"  # bch_hprint(): one decimal and a binary unit from k (KiB) on
+_BCACHE_SIZE = re.compile(r"^(\d+(?:\.\d+)?)([kMGTPEZY]?)$")
+
+
+def parse_bcache_size(text: str) -> int | None:
+    """Bytes of a size bcache prints in sysfs (``0.0k``, ``4.0M``, ``512``), None when it is not one."""
+    match = _BCACHE_SIZE.match(text.strip())
+    if match is None:
+        return None
+    power = _BCACHE_UNITS.index(match.group(2)) + 1 if match.group(2) else 0
+    return round(float(match.group(1)) * 1024 ** power)
 
 
 def normalize_sysctl(text: str) -> str:
@@ -430,6 +444,40 @@ def parse_rpm_query(text: str) -> dict[str, str]:
             packages[name] = version.strip()
     return packages
 
+# ------------------------------------------------------------------------------------------ systemd units
+
+
+# hotsos's Ceph service expressions (ceph-*, rados*, rbd*, microceph snaps) as systemctl glob patterns
+CEPH_UNIT_PATTERNS = ("ceph*", "rados*", "rbd*", "snap.microceph.*")
+_UNIT_NAME = re.compile(r"^[\w:@.\\-]+\.(?:service|socket|target|device|mount|automount|swap|timer|path|slice|scope)$")
+# list-units marks failed units with a leading "●", or "*" without a UTF-8 locale (sosreport captures)
+_UNIT_MARKS = "*\u25cf \t"
+
+
+def is_ceph_unit(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in CEPH_UNIT_PATTERNS)
+
+
+def _ceph_unit_rows(text: str, columns: int) -> Iterator[list[str]]:
+    """The first ``columns`` fields of each line naming a Ceph unit; headers, legends and the
+    ``N unit files listed.`` footer (present without ``--no-legend``) name none."""
+    for line in text.splitlines():
+        row = line.lstrip(_UNIT_MARKS).split(None, columns)[:columns]
+        if len(row) == columns and _UNIT_NAME.match(row[0]) and is_ceph_unit(row[0]):
+            yield row
+
+
+def parse_unit_files(text: str) -> list[dict[str, str]]:
+    """Ceph unit files and their state (``enabled``, ``disabled``, ``indirect``, ``masked``, ``bad`` …) from
+    ``systemctl list-unit-files`` (UNIT FILE, STATE and, since systemd 245, VENDOR PRESET)."""
+    return [{"unit": unit, "state": state} for unit, state in _ceph_unit_rows(text, 2)]
+
+
+def parse_units(text: str) -> list[dict[str, str]]:
+    """Ceph units systemd has loaded, from ``systemctl list-units --all`` (UNIT, LOAD, ACTIVE, SUB, DESCRIPTION)."""
+    return [{"unit": unit, "load": load, "active": active, "sub": sub}
+            for unit, load, active, sub in _ceph_unit_rows(text, 4)]
+
 # -------------------------------------------------------------------------------------------- daemons
 
 
@@ -516,6 +564,7 @@ def parse_unix_sockets(text: str) -> dict[str, str]:
 
 
 OSD_STATUS_KEYS = ("state", "oldest_map", "newest_map", "cluster_osdmap_trim_lower_bound", "num_pgs")
+MEMPOOLS = ("bluestore_cache_onode", "bluestore_cache_meta", "bluestore_cache_data", "bluestore_cache_other")
 BLUEFS_KEYS = ("db_total_bytes", "db_used_bytes", "wal_total_bytes", "wal_used_bytes", "slow_total_bytes",
                "slow_used_bytes", "log_bytes", "log_compactions")
 
@@ -535,6 +584,17 @@ def parse_bluefs_perf(data: Any) -> dict[str, int | None]:
     if not isinstance(section, dict):
         raise ValueError("no 'bluefs' section in the perf dump answer (not a BlueStore OSD?)")
     return {key: section[key] if isinstance(section.get(key), int) else None for key in BLUEFS_KEYS}
+
+
+def parse_mempools(data: Any) -> dict[str, dict[str, int | None]]:
+    """``ceph daemon osd.N dump_mempools``: items and bytes of the BlueStore cache pools (MEMPOOLS) and the total."""
+    pools = data.get("mempool") if isinstance(data, dict) else None
+    if not isinstance(pools, dict) or not isinstance(pools.get("by_pool"), dict):
+        raise ValueError("no 'mempool.by_pool' section in the dump_mempools answer")
+    chosen = {name: pools["by_pool"].get(name) for name in MEMPOOLS}
+    chosen["total"] = pools.get("total")
+    return {name: {key: pool[key] if isinstance(pool, dict) and isinstance(pool.get(key), int) else None
+                   for key in ("items", "bytes")} for name, pool in chosen.items()}
 
 
 def parse_daemon_version(data: Any) -> dict[str, str | None]:

@@ -15,9 +15,11 @@ description:
     gathering, from C(/proc), C(/sys) and a few read-only commands, each with a timeout.
   - OS and kernel, uptime and load, CPU, memory and swap, use of the filesystems holding C(/),
     C(/var/lib/ceph) and C(/var/log), block devices with their I/O scheduler, the OSDs they back and
-    their SMART health (C(smartctl -j -H -A)), NICs with their error and drop counters, time
+    their SMART health (C(smartctl -j -H -A)), bcache devices and cache sets (settings, backing and cache
+    devices, the OSDs on them), NICs with their error and drop counters, time
     synchronisation (chrony, else ntpd, else systemd), the Ceph daemons of the node with their running
-    version read from their admin sockets, the installed Ceph packages, error signals of the kernel log
+    version read from their admin sockets, the installed Ceph packages, the Ceph systemd unit files and units
+    with their states, error signals of the kernel log
     (I/O errors, OOM kills, hung tasks), selected sysctls, the settings of the sysctl.d files with the
     values in effect, transparent hugepages, open-file limits, NUMA nodes and whether irqbalance runs.
   - Whatever fails (a missing tool, a command that times out, an unreadable file) is recorded in RV(errors)
@@ -39,8 +41,8 @@ options:
         name, except C(os) (RV(os) and RV(kernel)) and C(uptime) (RV(uptime_s), RV(load) and RV(threads)).
     type: list
     elements: str
-    choices: [all, os, uptime, cpu, numa, memory, filesystems, block_devices, nics, time_sync, ceph_daemons,
-              ceph_packages, kernel_log, sysctls, sysctl_config, transparent_hugepage, limits, irqbalance,
+    choices: [all, os, uptime, cpu, numa, memory, filesystems, block_devices, bcache, nics, time_sync, ceph_daemons,
+              ceph_packages, systemd_units, kernel_log, sysctls, sysctl_config, transparent_hugepage, limits, irqbalance,
               ceph_logs]
     default: [all]
   command_timeout:
@@ -62,7 +64,7 @@ requirements:
   - Root (become) to read SMART data, other processes' admin sockets and a restricted kernel log; without
     it those items are recorded as errors.
   - Optional tools, used when present, C(lsblk), C(smartctl), C(chronyc), C(ntpq), C(timedatectl),
-    C(ceph), C(dmesg), C(journalctl), C(dpkg-query) or C(rpm).
+    C(ceph), C(dmesg), C(journalctl), C(systemctl), C(dpkg-query) or C(rpm).
 notes:
   - Runs on every node of the cluster (no C(run_once)); the collect role writes its result to
     C(hosts/<inventory_hostname>.json) of the snapshot (C(docs/snapshot-schema.md)).
@@ -311,6 +313,38 @@ block_devices:
           description: Why there is no health status, or null.
           type: str
           sample: "/dev/vda: Unable to detect device type"
+bcache:
+  description:
+    - bcache devices (C(/sys/block/bcache*)) and cache sets (C(/sys/fs/bcache/<uuid>)), read from sysfs; empty
+      lists on a node without bcache.
+  returned: when the bcache section is collected
+  type: dict
+  contains:
+    devices:
+      description:
+        - One entry per bcache device, C(name), C(backing_device) (C(name) and C(rotational) of the device its
+          C(bcache) directory links to; a partition's rotational is its disk's; null for a flash-only volume),
+          C(cache_set) (uuid, null when not attached) and C(osds) (OSDs whose block, DB or WAL is on it, through
+          dm layers).
+        - From C(/sys/block/bcacheN/bcache/), null when unreadable, C(cache_mode) (the selected mode),
+          C(sequential_cutoff) (as the kernel prints it) and C(sequential_cutoff_bytes), C(writeback_percent),
+          C(state) (C(no cache), C(clean), C(dirty), C(inconsistent)) and C(dirty_data) (as printed).
+      type: list
+      elements: dict
+      sample: [{"name": "bcache1", "backing_device": {"name": "vdc", "rotational": true},
+                "cache_set": "d7696818-1be9-4dea-9991-de95e24d7256", "cache_mode": "writeback",
+                "sequential_cutoff": "4.0M", "sequential_cutoff_bytes": 4194304, "writeback_percent": 10,
+                "state": "dirty", "dirty_data": "635.9M", "osds": ["osd.0"]}]
+    cache_sets:
+      description:
+        - One entry per cache set, C(uuid), C(congested_read_threshold_us), C(congested_write_threshold_us),
+          C(cache_available_percent) (the share of the cache holding no dirty data; integers, null when
+          unreadable) and C(cache_devices) (C(name) and C(rotational) of each C(cacheN) link's device).
+      type: list
+      elements: dict
+      sample: [{"uuid": "d7696818-1be9-4dea-9991-de95e24d7256", "congested_read_threshold_us": 2000,
+                "congested_write_threshold_us": 20000, "cache_available_percent": 99,
+                "cache_devices": [{"name": "vdb2", "rotational": true}]}]
 nics:
   description: Network interfaces from /sys/class/net, without C(lo).
   returned: when the nics section is collected
@@ -436,6 +470,35 @@ ceph_packages:
   returned: when the ceph_packages section is collected and dpkg-query or rpm answered
   type: dict
   sample: {"ceph-common": "16.2.15+ds-0+deb12u2", "librados2": "16.2.15+ds-0+deb12u2"}
+systemd_units:
+  description:
+    - The Ceph units (C(ceph*), C(rados*), C(rbd*), C(snap.microceph.*)) from C(systemctl list-unit-files) and
+      C(systemctl list-units --all), read-only.
+  returned: when the systemd_units section is collected
+  type: dict
+  contains:
+    available:
+      description: False when systemd is not the init system (no C(/run/systemd/system)) or systemctl is missing.
+      type: bool
+    reason:
+      description: Why it is not available, null when available.
+      type: str
+      sample: systemd is not the init system (no /run/systemd/system)
+    unit_files:
+      description:
+        - C(unit) and C(state) (C(enabled), C(disabled), C(indirect), C(masked), C(generated), C(bad) ...) per unit file.
+        - Null when not available or when systemctl failed (then RV(errors) says why).
+      type: list
+      elements: dict
+      sample: [{"unit": "ceph-osd@.service", "state": "indirect"}]
+    units:
+      description:
+        - C(unit), C(load) (C(loaded), C(not-found), C(bad-setting), C(error), C(masked)), C(active) (C(active),
+          C(inactive), C(failed) ...) and C(sub) per unit systemd has loaded.
+        - Null when not available or when systemctl failed (then RV(errors) says why).
+      type: list
+      elements: dict
+      sample: [{"unit": "ceph-osd@0.service", "load": "loaded", "active": "active", "sub": "running"}]
 kernel_log:
   description: Signals in the error and warning lines of the kernel log.
   returned: when the kernel_log section is collected

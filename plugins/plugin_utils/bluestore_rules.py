@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """BlueStore space and the OSD map store (catalog ``bluestore.yml``): BlueFS metadata and raw usage out of
 proportion (``osd df``), untrimmed OSD maps, and per OSD from its admin socket (node collector) BlueFS
-spillover, an undersized DB device and an oversized BlueFS log.
+spillover, an undersized DB device, an oversized BlueFS log and a starved onode cache.
 
 Which OSDs have a DB device of their own is read from ``osd metadata`` (``bluefs_dedicated_db``) when that
 heavier evidence was collected, else from the OSD's BlueFS counters: BlueFS has a slow device only when the
@@ -24,6 +24,7 @@ from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import 
 
 Finding = dict[str, Any]
 GIB = 1024 ** 3
+MIB = 1024 ** 2
 KIB = 1024
 PACIFIC = 16
 
@@ -174,5 +175,22 @@ def bluefs_log_large(ctx: Context) -> list[Finding]:
     return emit(ctx, "OSD_BLUEFS_LOG_LARGE", evidence, ["log_oversized"] if large else [])
 
 
+def onode_cache_starved(ctx: Context) -> list[Finding]:
+    """An OSD holding PGs (``status`` num_pgs) whose onode cache (``dump_mempools``) keeps fewer than
+    onode_cache_min_items onodes: the bluestore_cache_other leak of Launchpad 1996010."""
+    floor = ctx.th["onode_cache_min_items"]
+    starved = {}
+    for name, host, daemon in osd_daemons(ctx):
+        pools, pgs = mapping(daemon.get("mempools")), integer(mapping(daemon.get("osd_status")).get("num_pgs"), 0)
+        onodes, other = (mapping(pools.get(pool)) for pool in ("bluestore_cache_onode", "bluestore_cache_other"))
+        items = number(onodes.get("items"))
+        if items is not None and items < floor and pgs > 0:
+            starved[name] = (f"{host}: {integer(items)} onodes, {pgs} PGs, bluestore_cache_other "
+                             f"{round(number(other.get('bytes'), 0) / MIB, 1)} MiB")
+    return emit(ctx, "OSD_ONODE_CACHE_STARVED", {**listing(starved), "min_items": floor},
+                ["starved"] if starved else [])
+
+
 CHECKS: tuple[Callable[[Context], list[Finding]], ...] = (
-    bluefs_meta_high, raw_usage_unusual, osdmap_backlog, bluefs_spillover, bluestore_db_small, bluefs_log_large)
+    bluefs_meta_high, raw_usage_unusual, osdmap_backlog, bluefs_spillover, bluestore_db_small, bluefs_log_large,
+    onode_cache_starved)

@@ -2,19 +2,23 @@
 # Copyright: onsite.assurance contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Node rules (catalog ``node.yml``) over hosts/<name>.json: time, filesystems, mon data space, SMART,
-NICs, kernel log, swap, reachability, and the cross-node checks (MTU, Ceph versions)."""
+NICs, kernel log, swap, Ceph systemd units, bcache (in bcache_rules), reachability, and the cross-node checks
+(MTU, Ceph versions)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ansible_collections.onsite.assurance.plugins.plugin_utils import bcache_rules
 from ansible_collections.onsite.assurance.plugins.plugin_utils.ceph_releases import observed_versions, releases_running
 from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import Context
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import mapping, number, seq, text
 
 MON_DATA = "/var/lib/ceph"
-PER_HOST = ("time", "filesystems", "mon_data", "smart", "nics", "kernel_log", "swap", "daemon_build")
+PER_HOST = ("time", "filesystems", "mon_data", "smart", "nics", "kernel_log", "swap", "daemon_build", "systemd",
+            "bcache")
+UNIT_LOAD_BAD = ("bad-setting", "error")  # systemctl list-units LOAD states of a unit whose file systemd cannot use
 
 
 def run(ctx: Context) -> list[dict[str, Any]]:
@@ -200,16 +204,37 @@ def _daemon_build(ctx: Context, name: str, record: Mapping[str, Any], roles: set
     leveldb = sorted(text(d.get("name"), "?") for d in daemons if text(d.get("kv_backend")).lower() == "leveldb")
     plain = sorted(text(d.get("name"), "?") for d in daemons
                    if d.get("type") == "osd" and d.get("running") and d.get("tcmalloc") is False)
+    return _name_list_findings(ctx, name, "daemon", (("NODE_KV_LEVELDB", leveldb), ("NODE_OSD_NO_TCMALLOC", plain)))
+
+
+def _systemd(ctx: Context, name: str, record: Mapping[str, Any], roles: set[str]) -> list[dict[str, Any]]:
+    """Ceph units systemd cannot load (unit file state bad, hotsos ensure_healthy_systemd; or load state
+    bad-setting/error) and Ceph units that failed; a node without systemd (available false) is not judged."""
+    systemd = mapping(record.get("systemd_units"))
+    if not systemd.get("available"):
+        return []
+    files = [mapping(row) for row in seq(systemd.get("unit_files"))]
+    units = [mapping(row) for row in seq(systemd.get("units"))]
+    bad = sorted({text(row.get("unit"), "?") for row in files if row.get("state") == "bad"}
+                 | {text(row.get("unit"), "?") for row in units if row.get("load") in UNIT_LOAD_BAD})
+    failed = sorted(text(row.get("unit"), "?") for row in units if row.get("active") == "failed")
+    return _name_list_findings(ctx, name, "unit", (("NODE_CEPH_UNIT_BAD", bad), ("NODE_CEPH_UNITS_FAILED", failed)))
+
+
+def _name_list_findings(ctx: Context, name: str, kind: str,
+                        listed: tuple[tuple[str, list[str]], ...]) -> list[dict[str, Any]]:
+    """One host finding per code with names: evidence ``<kind>s`` (all), ``<kind>_list`` (the first 20) and ``count``."""
     found = []
-    for code, names in (("NODE_KV_LEVELDB", leveldb), ("NODE_OSD_NO_TCMALLOC", plain)):
+    for code, names in listed:
         if names:
-            found += ctx.finding(code, evidence={"host": name, "daemons": names, "daemon_list": ", ".join(names[:20]),
+            found += ctx.finding(code, evidence={"host": name, f"{kind}s": names, f"{kind}_list": ", ".join(names[:20]),
                                                  "count": len(names)}, scope="host", entity=name)
     return found
 
 
 CHECKS = {"time": _time, "filesystems": _filesystems, "mon_data": _mon_data, "smart": _smart, "nics": _nics,
-          "kernel_log": _kernel_log, "swap": _swap, "daemon_build": _daemon_build}
+          "kernel_log": _kernel_log, "swap": _swap, "daemon_build": _daemon_build, "systemd": _systemd,
+          "bcache": bcache_rules.host_findings}
 
 
 def _filesystem_rows(record: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:

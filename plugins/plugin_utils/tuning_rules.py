@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kernel and OS tuning advice for Ceph nodes (catalog ``tuning.yml``) over hosts/<name>.json: sysctls against
 recommended values, sysctl.d settings not in effect, asynchronous I/O and thread headroom, transparent
-hugepages, CPU governor, I/O schedulers of OSD devices, open-file limits of Ceph daemons, irqbalance and NUMA
-binding of OSDs.
+hugepages, CPU governor, I/O schedulers of OSD devices, open-file limits of Ceph daemons, irqbalance, NUMA
+binding of OSDs and the settings of bcache devices and cache sets.
 
 Advice that is the same change on many hosts is one finding per parameter listing the values and the hosts
 holding each (see the head of tuning.yml); headroom findings, which depend on one host's load, are per host.
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ansible_collections.onsite.assurance.plugins.module_utils.node_parse import parse_cpu_list
+from ansible_collections.onsite.assurance.plugins.plugin_utils import bcache_rules
 from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import Context
 from ansible_collections.onsite.assurance.plugins.plugin_utils.node_rules import host_roles
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import mapping, number, seq, text
@@ -61,7 +62,7 @@ class Host:
 def run(ctx: Context) -> list[dict[str, Any]]:
     """Every tuning finding of the snapshot's reachable hosts."""
     hosts = list(_hosts(ctx))
-    found = sysctl_findings(ctx, hosts) + not_applied_findings(ctx, hosts)
+    found = sysctl_findings(ctx, hosts) + not_applied_findings(ctx, hosts) + bcache_findings(ctx, hosts)
     for host in hosts:
         found += aio_headroom(ctx, host) + threads_headroom(ctx, host)
     for code, (scope, entity, check) in GROUPED.items():
@@ -155,6 +156,45 @@ def not_applied_findings(ctx: Context, hosts: list[Host]) -> list[dict[str, Any]
     return ctx.finding("TUNING_SYSCTL_NOT_APPLIED", evidence={
         "mismatches": mismatches, "by_setting": by_setting,
         "hosts": sorted({h for names in by_setting.values() for h in names})}, scope="cluster", entity="sysctl.d")
+
+# --- bcache ---------------------------------------------------------------------------------------------
+
+
+def bcache_findings(ctx: Context, hosts: list[Host]) -> list[dict[str, Any]]:
+    """TUNING_BCACHE: one finding per bcache setting of the catalog's table that a device or cache set misses
+    (hotsos bcache/bdev and bcache/cacheset); each host shows its values with the devices or cache sets holding them."""
+    rule = ctx.rule("TUNING_BCACHE")
+    found: list[dict[str, Any]] = []
+    for param in seq(rule.get("parameters")):
+        advised = param["equals"] if "equals" in param else _fmt(ctx.th[param["threshold"]])
+        sign = "≥" if param.get("compare") == "min" else "≤"
+        expected = advised if "equals" in param else f"{sign} {advised} {param['unit']}"
+        found += grouped(ctx, "TUNING_BCACHE", {h.name: v for h in hosts if (v := _bcache_values(ctx, param, h))},
+                         ("device", param["path"]), {
+                             "parameter": param["name"], "expected": expected, "recommended": advised,
+                             "why_en": param["why"]["en"], "why_zh": param["why"]["zh"],
+                             "sources": list(rule.get("sources"))})
+    return found
+
+
+def _bcache_values(ctx: Context, param: Mapping[str, Any], host: Host) -> str:
+    """The deviating values of one host, each with its devices or cache sets: ``4.0M on bcache0, bcache1``."""
+    if param["object"] == "cache_set":
+        objects = [(text(c["uuid"]), c) for c in bcache_rules.cache_sets(host.record)]
+    else:
+        objects = [(text(d["name"]), d) for d in bcache_rules.devices(host.record) if text(d.get("cache_set"))]
+    wrong: dict[str, list[str]] = {}
+    for name, obj in objects:
+        if _bcache_off(ctx, param, obj.get(param["field"])):
+            wrong.setdefault(str(obj.get(param.get("shown", param["field"]))), []).append(name)
+    return " / ".join(f"{value} on {', '.join(names)}" for value, names in sorted(wrong.items()))
+
+
+def _bcache_off(ctx: Context, param: Mapping[str, Any], value: Any) -> bool:
+    if "equals" in param:
+        return isinstance(value, str) and value != param["equals"]
+    found, limit = number(value), ctx.th[param["threshold"]]
+    return found is not None and (found < limit if param["compare"] == "min" else found > limit)
 
 # --- headroom (per host) ---------------------------------------------------------------------------------
 

@@ -66,10 +66,12 @@ def test_cli_words():
 def test_admin_socket_allowlist():
     ceph_allowlist.check_admin_socket("mon_status")
     ceph_allowlist.check_admin_socket("perf dump", {"logger": "bluefs"})
+    ceph_allowlist.check_admin_socket("dump_mempools")
     for command in ("config set", "injectargs", "log dump", "quit", "perf reset"):
         with pytest.raises(ceph_allowlist.CommandNotAllowed):
             ceph_allowlist.check_admin_socket(command)
-    for command, args in (("perf dump", {"logger": "osd"}), ("status", {"x": 1}), ("version", {"logger": "bluefs"})):
+    for command, args in (("perf dump", {"logger": "osd"}), ("status", {"x": 1}), ("version", {"logger": "bluefs"}),
+                          ("dump_mempools", {"pool": "x"})):
         with pytest.raises(ceph_allowlist.CommandNotAllowed, match="argument"):
             ceph_allowlist.check_admin_socket(command, args)
 

@@ -3,8 +3,11 @@ timeouts, binaries hidden through PATH."""
 
 from __future__ import annotations
 
+import glob
+import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -133,6 +136,74 @@ def test_osd_backing_devices_follow_real_sysfs(monkeypatch, tmp_path):
     assert not [name for name in devices if name.startswith("loop") and name != loop]
 
 
+NODE_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "node"
+
+
+def bcache_sysfs(root: Path) -> Path:
+    """The sysfs tree of public_hotsos_openstack_sys_bcache.txt (a real capture's bcache part) under ``root``."""
+    for line in (NODE_FIXTURES / "public_hotsos_openstack_sys_bcache.txt").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        kind, path, *value = line.split(maxsplit=2)
+        target = root / path
+        if kind == "dir":
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "file":
+            target.write_text(value[0] + "\n", encoding="utf-8")
+        else:
+            target.symlink_to(value[0])
+    return root
+
+
+def test_bcache_of_a_real_capture(monkeypatch, tmp_path):
+    """hotsos's openstack sosreport: bcache0 (vdd) and bcache1 (vdc) share cache partition vdb2; osd.0's block LV
+    (dm-1) sits on dm-crypt (dm-0) on bcache1."""
+    root = bcache_sysfs(tmp_path / "sys")
+    (tmp_path / "ceph-0").mkdir()
+    (tmp_path / "ceph-0" / "block").symlink_to("/dev/dm-1")
+    monkeypatch.setattr(collect, "SYSFS", str(root))
+    monkeypatch.setattr(collect, "OSD_DIR_GLOBS", (str(tmp_path / "ceph-*"),))
+    report = section("bcache")
+    assert report.errors == []
+    bcache = report.data["bcache"]
+    stored = NODE_FIXTURES / "public_hotsos_openstack_bcache_section.json"
+    assert bcache == json.loads(stored.read_text(encoding="utf-8"))
+    devices = {device["name"]: device for device in bcache["devices"]}
+    assert devices["bcache1"]["backing_device"] == {"name": "vdc", "rotational": True}
+    assert (devices["bcache1"]["osds"], devices["bcache0"]["osds"]) == (["osd.0"], [])
+    assert devices["bcache1"]["cache_mode"] == "writeback" and devices["bcache1"]["sequential_cutoff_bytes"] == 4 << 20
+    assert [cset["cache_devices"] for cset in bcache["cache_sets"]] == [[{"name": "vdb2", "rotational": True}]]
+    # the bcache devices themselves claim to be SSDs over spinning backing devices: why the backing one is read
+    assert (root / "block" / "bcache1" / "queue" / "rotational").read_text(encoding="utf-8") == "0\n"
+
+
+def test_bcache_detached_and_unreadable(monkeypatch, tmp_path):
+    """DERIVED from the same capture: bcache1 detached from its cache set (no cache link, state no cache) and
+    its writeback_percent unreadable; the cache set gone."""
+    root = bcache_sysfs(tmp_path / "sys")
+    attrs = root / "block" / "bcache1" / "bcache"
+    (attrs / "cache").unlink()
+    (attrs / "state").write_text("no cache\n", encoding="utf-8")
+    (attrs / "writeback_percent").unlink()
+    for entry in (root / "fs" / "bcache" / "d7696818-1be9-4dea-9991-de95e24d7256").iterdir():
+        entry.unlink()
+    (root / "fs" / "bcache" / "d7696818-1be9-4dea-9991-de95e24d7256").rmdir()
+    (root / "fs" / "bcache" / "register").write_text("", encoding="utf-8")  # a file, not a cache set
+    monkeypatch.setattr(collect, "SYSFS", str(root))
+    report = section("bcache")
+    device = report.data["bcache"]["devices"][1]
+    assert report.errors == [] and report.data["bcache"]["cache_sets"] == []
+    assert (device["cache_set"], device["state"], device["writeback_percent"]) == (None, "no cache", None)
+
+
+@pytest.mark.skipif(bool(glob.glob("/sys/block/bcache*")), reason="this machine has bcache devices")
+def test_bcache_on_this_machine_without_bcache():
+    report = section("bcache")
+    assert report.errors == [] and report.data["bcache"] == {"devices": [], "cache_sets": []}
+
+
 @pytest.mark.skipif(find_binary("smartctl") is None, reason="smartctl not installed")
 def test_smart_of_each_disk_is_read():
     report = section("block_devices")
@@ -213,6 +284,42 @@ def test_packages_of_this_machine():
     assert packages.get("ceph-common", "").startswith("16.2.15")
 
 
+SYSTEMD = os.path.isdir(collect.SYSTEMD_BOOTED)
+
+
+@pytest.mark.skipif(SYSTEMD, reason="systemd is the init system here")
+def test_systemd_units_without_systemd_on_this_machine():
+    """This build machine's PID 1 is not systemd: the section says so, with no error."""
+    report = section("systemd_units")
+    assert report.data["systemd_units"] == {"available": False, "unit_files": None, "units": None,
+                                            "reason": "systemd is not the init system (no /run/systemd/system)"}
+    assert report.errors == []
+
+
+def test_systemd_units_asked_of_systemctl(monkeypatch, tmp_path):
+    """systemctl run for real (on this machine as if systemd were PID 1): it lists the unit files from disk,
+    and refuses to list units when systemd does not run; that refusal is the section's error."""
+    monkeypatch.setattr(collect, "SYSTEMD_BOOTED", str(tmp_path))
+    report = section("systemd_units")
+    units = report.data["systemd_units"]
+    assert units["available"] is True and units["reason"] is None
+    assert {"ceph-osd@.service", "ceph-mon@.service"} <= {row["unit"] for row in units["unit_files"]}
+    if SYSTEMD:
+        assert report.errors == [] and isinstance(units["units"], list)
+    else:
+        assert units["units"] is None
+        assert report.errors == [{"item": "systemd_units", "message": "systemctl list-units: System has not been "
+                                  "booted with systemd as init system (PID 1). Can't operate."}]
+
+
+def test_systemd_units_without_systemctl(monkeypatch, tmp_path, empty_path):
+    monkeypatch.setattr(collect, "SYSTEMD_BOOTED", str(tmp_path))
+    report = section("systemd_units")
+    assert report.data["systemd_units"] == {"available": False, "reason": "systemctl not found", "unit_files": None,
+                                            "units": None}
+    assert report.errors == []
+
+
 def test_ceph_daemons_of_this_host_match_its_processes():
     daemons = section("ceph_daemons").data["ceph_daemons"]
     running = [daemon for daemon in daemons if daemon["running"]]
@@ -270,4 +377,4 @@ def test_all_sections_on_this_machine():
     assert {error["item"] for error in errors} <= {"time_sync"}  # no chrony/ntpd/systemd here
     assert {"os", "kernel", "uptime_s", "load", "cpu", "memory", "filesystems", "block_devices", "nics",
             "time_sync", "ceph_daemons", "ceph_packages", "kernel_log", "sysctls", "transparent_hugepage",
-            "limits", "threads", "numa", "irqbalance", "sysctl_config"} <= set(data)
+            "limits", "threads", "numa", "irqbalance", "sysctl_config", "systemd_units"} <= set(data)

@@ -67,6 +67,15 @@ def test_sysfs_choices():
     assert parse.selected_choice("none\n") == "none"
 
 
+@pytest.mark.parametrize("text, size", [
+    ("0.0k\n", 0), ("4.0M", 4 << 20), ("635.9M", round(635.9 * (1 << 20))), ("512", 512), ("1.5G", 3 << 29),
+    ("", None), ("4.0 M", None), ("-1.0k", None), ("4.0Q", None),
+])
+def test_bcache_sizes(text, size):
+    """Sizes as bcache prints them in sysfs (bch_hprint; 4.0M and 635.9M from a real capture, see test_node_collect)."""
+    assert parse.parse_bcache_size(text) == size
+
+
 def test_sysctl_whitespace_normalized():
     assert parse.normalize_sysctl("4096\t131072\t6291456\n") == "4096 131072 6291456"
 
@@ -260,6 +269,74 @@ def test_rpm_ceph_packages():
         "librados2": "16.2.4-5.el9", "librbd1": "16.2.4-5.el9"}
 
 
+# ------------------------------------------------------------------------------------- systemd units
+
+CEPH_MON_UNIT_FILES = {  # hotsos ceph-mon sosreport (Ubuntu 20.04, systemd 245): every ceph*, rados*, rbd* line
+    "ceph-crash.service": "enabled", "ceph-create-keys.service": "masked", "ceph-mds@.service": "disabled",
+    "ceph-mgr@.service": "indirect", "ceph-mon.service": "disabled", "ceph-mon@.service": "indirect",
+    "ceph-osd@.service": "disabled", "ceph-radosgw@.service": "disabled", "ceph-volume@.service": "disabled",
+    "radosgw.service": "generated", "rbdmap.service": "enabled", "ceph-mds.target": "enabled",
+    "ceph-mgr.target": "enabled", "ceph-mon.target": "enabled", "ceph-osd.target": "enabled",
+    "ceph-radosgw.target": "enabled", "ceph.target": "enabled"}
+
+
+def unit_states(rows, key):
+    return {row["unit"]: row[key] for row in rows}
+
+
+def test_unit_files_of_a_ceph_mon_sosreport():
+    """The full listing with header and footer, as sosreport keeps it: only the Ceph units are kept."""
+    assert unit_states(parse.parse_unit_files(fixture("public_hotsos_ceph_mon_list_unit_files.txt")), "state") == \
+        CEPH_MON_UNIT_FILES
+
+
+def test_unit_files_of_this_machine():
+    """What the collector asks for (--no-legend, patterns) from systemd 252, three columns."""
+    rows = parse.parse_unit_files(fixture("systemctl_list_unit_files_ceph.txt"))
+    assert len(rows) == len(fixture("systemctl_list_unit_files_ceph.txt").splitlines()) == 11
+    assert unit_states(rows, "state")["ceph-osd@.service"] == "disabled"
+    assert unit_states(rows, "state")["rbdmap.service"] == "enabled"
+
+
+def test_unit_file_in_state_bad():
+    """hotsos's own scenario test variant of the ceph-mon listing (ensure_healthy_systemd)."""
+    assert parse.parse_unit_files(fixture("public_hotsos_ceph_mon_list_unit_files_bad.txt")) == [
+        {"unit": "ceph-mon.service", "state": "disabled"}, {"unit": "ceph-mon@.service", "state": "bad"},
+        {"unit": "ceph-mon.target", "state": "enabled"}]
+
+
+def test_units_of_a_ceph_mon_sosreport():
+    """Legend lines, non-Ceph units and a failed non-Ceph unit marked "*" are all left out."""
+    rows = parse.parse_units(fixture("public_hotsos_ceph_mon_list_units.txt"))
+    assert [row["unit"] for row in rows] == [
+        "ceph-crash.service", "ceph-mgr@juju-04f1e3-1-lxd-0.service", "ceph-mon@juju-04f1e3-1-lxd-0.service",
+        "radosgw.service", "rbdmap.service", "ceph-mds.target", "ceph-mgr.target", "ceph-mon.target",
+        "ceph-osd.target", "ceph-radosgw.target", "ceph.target"]
+    assert rows[2] == {"unit": "ceph-mon@juju-04f1e3-1-lxd-0.service", "load": "loaded", "active": "active",
+                       "sub": "running"}
+    assert {row["load"] for row in rows} == {"loaded"} and "failed" not in unit_states(rows, "active").values()
+
+
+def test_units_of_an_osd_node_sosreport():
+    units = unit_states(parse.parse_units(fixture("public_hotsos_openstack_list_units.txt")), "sub")
+    assert units["ceph-osd@0.service"] == "running" and units["rbdmap.service"] == "exited"
+    assert unit_states(parse.parse_unit_files(fixture("public_hotsos_openstack_list_unit_files.txt")), "state")[
+        "ceph-osd@.service"] == "indirect"
+
+
+def test_failed_unit_marked_with_a_bullet():
+    """The microceph listing quoted in hotsos's tests: "●" before a failed unit, snap-named Ceph units."""
+    rows = parse.parse_units(fixture("public_hotsos_microceph_list_units.txt"))
+    assert [row["unit"] for row in rows] == [f"snap.microceph.{name}.service" for name in ("daemon", "mds", "mgr", "mon", "osd")]
+    assert unit_states(rows, "active")["snap.microceph.mon.service"] == "failed"
+
+
+@pytest.mark.parametrize("text", ["", "0 loaded units listed.\n", "UNIT LOAD ACTIVE SUB DESCRIPTION\n",
+                                  "ceph-osd@1.service loaded\n"])
+def test_units_without_rows(text):
+    assert parse.parse_units(text) == []
+
+
 # ------------------------------------------------------------------------------------------- daemons
 
 def test_daemon_cmdline_of_a_lab_osd():
@@ -310,6 +387,18 @@ def test_daemon_versions_from_the_lab():
     assert parse.parse_daemon_version(old) == {"version": old["version"], "release": None}
     with pytest.raises(ValueError, match="version"):
         parse.parse_daemon_version({"error": "unknown command"})
+
+
+def test_mempools_from_the_lab():
+    pools = parse.parse_mempools(fixture_json("ceph_daemon_osd2_dump_mempools.json"))
+    assert set(pools) == {*parse.MEMPOOLS, "total"}
+    assert pools["bluestore_cache_onode"]["items"] > 10 and pools["bluestore_cache_onode"]["bytes"] > 0
+    assert pools["total"]["bytes"] > pools["bluestore_cache_other"]["bytes"] > 0
+    # a release without a pool gives nulls; a non-integer count too
+    assert parse.parse_mempools({"mempool": {"by_pool": {"bluestore_cache_onode": {"items": "x"}}}}) == {
+        **{name: {"items": None, "bytes": None} for name in (*parse.MEMPOOLS, "total")}}
+    with pytest.raises(ValueError, match="by_pool"):
+        parse.parse_mempools({"error": "unknown command"})
 
 
 def test_osd_status_from_the_lab():

@@ -98,6 +98,17 @@ def test_entries_are_consistent() -> None:
     assert used_thresholds | ENGINE_THRESHOLDS == set(cat.thresholds)
 
 
+def test_placeholders_are_evidence_names() -> None:
+    """A text's ``{...}`` names an evidence value; literal braces (udev's ATTR{{...}}) are doubled, else the
+    renderer shows them as an unknown placeholder, ``?``."""
+    for entry in load_catalog().entries:
+        for part in ("detail", "recommendation"):
+            for lang, body in entry.get(part, {}).items():
+                fields = [f for _, f, _, _ in string.Formatter().parse(body) if f is not None]
+                bad = [f for f in fields if not re.fullmatch(r"[A-Za-z_]\w*", f)]
+                assert not bad, f"{rule_catalog.entry_code(entry)} {part}.{lang}: {bad}"
+
+
 def test_chinese_texts_use_the_seed_level_terms() -> None:
     text = " ".join(str(e["levels"]) for e in load_catalog().entries)
     for term in ("日常问题", "紧急故障", "重大事故", "优化建议"):

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from assess_fixtures import LAB, by_id, derived, fixture, healthy, node_record, problems, with_hosts
-from ansible_collections.onsite.assurance.plugins.module_utils.node_parse import summarize_smart
+from ansible_collections.onsite.assurance.plugins.module_utils.node_parse import (
+    parse_unit_files, parse_units, summarize_smart)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.assess import assess
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "node"
@@ -237,3 +238,73 @@ def test_leveldb_mon_store_is_advisory() -> None:
     findings = _lab_nodes(**{"mon.cephlab1": {"kv_backend": "leveldb"}})
     assert problems(findings).get("NODE_KV_LEVELDB:host:cephlab1") == "advisory"
     assert "mon.cephlab1" in by_id(findings)["NODE_KV_LEVELDB:host:cephlab1"]["detail"]["en"]
+
+
+# --- Ceph systemd units (hotsos ceph/common/ensure_healthy_systemd) ---------------------------------------------
+
+OSD0_RUNNING = "  ceph-osd@0.service                                                          loaded active running "
+OSD0_FAILED = "* ceph-osd@0.service                                                          loaded failed failed  "
+
+
+def _units(unit_files: str, units: str, change: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The systemd_units section as the collector builds it from two public captures (fixtures/node/README.md);
+    ``change`` replaces one line fragment of the units listing (a derived variant)."""
+    listing = (FIXTURES / units).read_text(encoding="utf-8")
+    if change is not None:
+        assert listing.count(change[0]) == 1
+        listing = listing.replace(*change)
+    return {"available": True, "reason": None, "units": parse_units(listing),
+            "unit_files": parse_unit_files((FIXTURES / unit_files).read_text(encoding="utf-8"))}
+
+
+@pytest.mark.parametrize("unit_files, units", [
+    ("public_hotsos_ceph_mon_list_unit_files.txt", "public_hotsos_ceph_mon_list_units.txt"),
+    ("public_hotsos_openstack_list_unit_files.txt", "public_hotsos_openstack_list_units.txt"),
+])
+def test_healthy_ceph_units_are_no_finding(unit_files: str, units: str) -> None:
+    assert problems(run({"n1": node_record("n1", systemd_units=_units(unit_files, units))})) == {}
+
+
+def test_unit_file_in_state_bad_is_routine() -> None:
+    """hotsos's own scenario test: its ceph-mon listing with ceph-mon@.service in state bad."""
+    record = node_record("n1", systemd_units=_units("public_hotsos_ceph_mon_list_unit_files_bad.txt",
+                                                    "public_hotsos_ceph_mon_list_units.txt"))
+    finding = by_id(run({"n1": record}))["NODE_CEPH_UNIT_BAD:host:n1"]
+    assert finding["severity"] == "routine" and finding["evidence"]["units"] == ["ceph-mon@.service"]
+    assert "ceph-mon@.service" in finding["detail"]["en"] and "ceph-mon@.service" in finding["detail"]["zh"]
+
+
+def test_failed_osd_unit_is_routine_and_named() -> None:
+    """The OSD node capture with ceph-osd@0's line changed to failed (derived)."""
+    record = node_record("n2", systemd_units=_units("public_hotsos_openstack_list_unit_files.txt",
+                                                    "public_hotsos_openstack_list_units.txt", (OSD0_RUNNING, OSD0_FAILED)))
+    findings = run({"n2": record})
+    assert problems(findings) == {"NODE_CEPH_UNITS_FAILED:host:n2": "routine"}
+    finding = by_id(findings)["NODE_CEPH_UNITS_FAILED:host:n2"]
+    assert finding["evidence"]["units"] == ["ceph-osd@0.service"]
+    assert "ceph-osd@0.service" in finding["detail"]["en"] and "OSD_DOWN" in finding["detail"]["en"]
+
+
+def test_failed_microceph_mon_unit() -> None:
+    units = {"available": True, "reason": None, "unit_files": [],
+             "units": parse_units((FIXTURES / "public_hotsos_microceph_list_units.txt").read_text(encoding="utf-8"))}
+    finding = by_id(run({"n1": node_record("n1", systemd_units=units)}))["NODE_CEPH_UNITS_FAILED:host:n1"]
+    assert finding["evidence"]["units"] == ["snap.microceph.mon.service"]
+
+
+def test_unit_with_a_bad_setting_is_routine() -> None:
+    """The same capture with ceph-osd@0 in the load state systemd gives a unit file with an invalid setting (derived)."""
+    change = (OSD0_RUNNING, OSD0_RUNNING.replace("loaded active running", "bad-setting inactive dead"))
+    record = node_record("n2", systemd_units=_units("public_hotsos_openstack_list_unit_files.txt",
+                                                    "public_hotsos_openstack_list_units.txt", change))
+    assert problems(run({"n2": record})) == {"NODE_CEPH_UNIT_BAD:host:n2": "routine"}
+
+
+@pytest.mark.parametrize("section", [
+    {"available": False, "reason": "systemd is not the init system (no /run/systemd/system)", "unit_files": None,
+     "units": None},
+    {"available": True, "reason": None, "unit_files": [{"unit": "ceph-mon@.service", "state": "indirect"}], "units": None},
+])
+def test_nodes_without_systemd_or_unit_list_are_not_judged(section: dict[str, Any]) -> None:
+    found = by_id(run({"n1": node_record("n1", systemd_units=section)}))
+    assert found["NODE_CHECKS:host:n1"]["severity"] == "ok" and "systemd" in found["NODE_CHECKS:host:n1"]["evidence"]["checked"]

@@ -12,14 +12,18 @@ counter names and meanings are those of Pacific's BlueFS (src/os/bluestore/BlueF
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 from assess_fixtures import LAB, by_id, data, derived, fixture
+from ansible_collections.onsite.assurance.plugins.module_utils import node_parse
 from ansible_collections.onsite.assurance.plugins.plugin_utils.assess import assess, load_catalog
 
 Snap = dict[str, Any]
+NODE_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "node"
 GIB = 1024 ** 3
 KIB = 1024
 
@@ -188,7 +192,7 @@ def test_spillover_stays_silent_while_ceph_reports_it() -> None:
 
 def test_every_entry_says_why_what_and_how_to_verify() -> None:
     entries = [e for e in load_catalog().entries if e["file"] == "bluestore.yml"]
-    assert len(entries) == 6
+    assert len(entries) == 7
     for entry in entries:
         for lang in ("en", "zh"):
             steps = entry["recommendation"][lang].splitlines()
@@ -198,6 +202,42 @@ def test_every_entry_says_why_what_and_how_to_verify() -> None:
         assert all(url.startswith("https://") for url in entry["sources"])
 
 
+# --- onode cache (dump_mempools) --------------------------------------------------------------------------------
+
+def with_mempools(snap: Snap, starved: dict[str, int] | None = None) -> Snap:
+    """Every OSD record of ``snap`` given the pools of the real capture of osd.2 (healthy_nodes predates the
+    mempools read; ceph_daemon_osd2_dump_mempools.json is the same lab's OSD after a restart), then the onode
+    item counts of ``starved``."""
+    pools = node_parse.parse_mempools(json.loads((NODE_FIXTURES / "ceph_daemon_osd2_dump_mempools.json").read_text()))
+    for record in snap["hosts"].values():
+        for daemon in record["ceph_daemons"]:
+            if daemon["type"] == "osd":
+                daemon["mempools"] = copy.deepcopy(pools)
+    derived(snap, "every OSD's mempools from the real capture of osd.2")
+    for name, items in (starved or {}).items():
+        osd(snap, name)["mempools"]["bluestore_cache_onode"]["items"] = items
+        derived(snap, f"{name} bluestore_cache_onode items = {items}")
+    return snap
+
+
+def test_a_real_onode_cache_is_not_starved() -> None:
+    assert "OSD_ONODE_CACHE_STARVED" not in bluestore(with_mempools(healthy()))
+
+
+def test_an_onode_cache_under_ten_items_is_routine() -> None:
+    found = bluestore(with_mempools(healthy(), {"osd.3": 0, "osd.4": 9}))["OSD_ONODE_CACHE_STARVED"]
+    assert found["severity"] == "routine"
+    assert found["evidence"]["osds_total"] == 2 and found["evidence"]["min_items"] == 10
+    assert found["evidence"]["osds"][0].startswith("osd.3 (cephlab2: 0 onodes, ")
+
+
+def test_ten_onodes_or_an_osd_without_pgs_is_not_flagged() -> None:
+    snap = with_mempools(healthy(), {"osd.3": 10, "osd.4": 0})
+    osd(snap, "osd.4")["osd_status"]["num_pgs"] = 0
+    derived(snap, "osd.4 holds no PGs")
+    assert "OSD_ONODE_CACHE_STARVED" not in bluestore(snap)
+
+
 # --- bad input --------------------------------------------------------------------------------------------------
 
 GARBAGE: list[Any] = [None, "x", 7, [], {"newest_map": "a", "oldest_map": None}, {"slow_used_bytes": "many"},
@@ -205,7 +245,7 @@ GARBAGE: list[Any] = [None, "x", 7, [], {"newest_map": "a", "oldest_map": None},
 
 
 @pytest.mark.parametrize("value", GARBAGE, ids=[type(v).__name__ + str(i) for i, v in enumerate(GARBAGE)])
-@pytest.mark.parametrize("key", ["osd_status", "bluefs", "version"])
+@pytest.mark.parametrize("key", ["osd_status", "bluefs", "version", "mempools"])
 def test_malformed_records_never_raise(key: str, value: Any) -> None:
     snap = healthy()
     for record in snap["hosts"].values():
