@@ -69,6 +69,14 @@ def data(snap: dict[str, Any], key: str) -> Any:
     return snap["cluster"]["commands"][key]["data"]
 
 
+def set_config(snap: dict[str, Any], section: str, name: str, value: str) -> dict[str, Any]:
+    """An entry of ``config dump`` in the Pacific shape."""
+    data(snap, "config_dump").append({"section": section, "name": name, "value": value, "level": "advanced",
+                                      "can_update_at_runtime": True, "mask": ""})
+    derived(snap, f"config dump: {section} {name} = {value}")
+    return snap
+
+
 def collected_at(snap: dict[str, Any]):  # noqa: ANN201 - datetime
     return parse_time(snap["cluster"]["collected_at"])
 

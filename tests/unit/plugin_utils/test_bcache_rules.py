@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from assess_fixtures import LAB, data, derived, fixture
+from assess_fixtures import LAB, derived, fixture, set_config
 from ansible_collections.onsite.assurance.plugins.plugin_utils.assess import assess, load_catalog
 
 NODE = Path(__file__).resolve().parents[1] / "fixtures" / "node"
@@ -50,11 +50,8 @@ def host(snap: Snap, key: str, value: Any) -> Snap:
     return snap
 
 
-def set_config(snap: Snap, section: str, value: str) -> Snap:
-    data(snap, "config_dump").append({"section": section, "name": "bluefs_buffered_io", "value": value,
-                                      "level": "advanced", "can_update_at_runtime": True, "mask": ""})
-    derived(snap, f"config dump: {section} bluefs_buffered_io = {value}")
-    return snap
+def set_buffered_io(snap: Snap, section: str, value: str) -> Snap:
+    return set_config(snap, section, "bluefs_buffered_io", value)
 
 
 def found(snap: Snap, **kwargs: Any) -> dict[str, dict[str, Any]]:
@@ -193,9 +190,9 @@ def test_lp1936136_needs_an_old_kernel_and_a_busy_cache(available, kernel):
 
 
 def test_lp1936136_follows_the_config_database():
-    snap = set_config(lp1936136(), "osd", "false")
+    snap = set_buffered_io(lp1936136(), "osd", "false")
     assert buffered_io_finding(snap) is None
-    set_config(snap, "osd.0", "true")
+    set_buffered_io(snap, "osd.0", "true")
     assert buffered_io_finding(snap)["evidence"]["osds"] == ["osd.0 (bcache1, 69 %, config dump osd.0)"]
 
 

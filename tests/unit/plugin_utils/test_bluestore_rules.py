@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import pytest
 
-from assess_fixtures import LAB, by_id, data, derived, fixture
+from assess_fixtures import LAB, by_id, data, derived, fixture, set_config
 from ansible_collections.onsite.assurance.plugins.module_utils import node_parse
 from ansible_collections.onsite.assurance.plugins.plugin_utils.assess import assess, load_catalog
 
@@ -103,9 +103,7 @@ def test_the_real_backlog_is_routine_from_the_routine_threshold() -> None:
 
 def test_a_larger_mon_min_osdmap_epochs_raises_the_limit() -> None:
     snap = fixture(LAB / "osdmap_backlog")
-    data(snap, "config_dump").append({"section": "mon", "name": "mon_min_osdmap_epochs", "value": "2000",
-                                      "level": "advanced", "can_update_at_runtime": True, "mask": ""})
-    derived(snap, "config dump: mon mon_min_osdmap_epochs = 2000")
+    set_config(snap, "mon", "mon_min_osdmap_epochs", "2000")
     assert "OSDMAP_BACKLOG" not in bluestore(snap)
 
 

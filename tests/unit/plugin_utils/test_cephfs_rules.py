@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assess_fixtures import by_id, data, derived, healthy
+from assess_fixtures import by_id, data, derived, healthy, set_config
 from ansible_collections.onsite.assurance.plugins.plugin_utils.assess import assess
 
 Snap = dict[str, Any]
@@ -30,10 +30,7 @@ def with_fs(max_mds: int, **flags: bool) -> Snap:
 
 
 def set_interval(snap: Snap, section: str, value: str) -> Snap:
-    data(snap, "config_dump").append({"section": section, "name": "mds_bal_interval", "value": value,
-                                      "level": "advanced", "can_update_at_runtime": True, "mask": ""})
-    derived(snap, f"config dump: {section} mds_bal_interval = {value}")
-    return snap
+    return set_config(snap, section, "mds_bal_interval", value)
 
 
 def test_the_real_lab_has_no_cephfs_and_no_finding() -> None:

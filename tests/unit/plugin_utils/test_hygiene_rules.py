@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import pytest
 
-from assess_fixtures import LAB, add_check, by_id, data, derived, fixture, healthy, set_osd_utilization
+from assess_fixtures import LAB, add_check, by_id, data, derived, fixture, healthy, set_config, set_osd_utilization
 from ansible_collections.onsite.assurance.plugins.plugin_utils.assess import assess, load_catalog
 
 Snap = dict[str, Any]
@@ -23,14 +23,6 @@ def hygiene(snap: Snap) -> dict[str, dict[str, Any]]:
 
 
 # --- derivations (each records what it changed) ------------------------------------------------------------
-
-def set_config(snap: Snap, section: str, name: str, value: str) -> Snap:
-    """An entry of ``config dump`` in the Pacific shape."""
-    data(snap, "config_dump").append({"section": section, "name": name, "value": value, "level": "advanced",
-                                      "can_update_at_runtime": True, "mask": ""})
-    derived(snap, f"config dump: {section} {name} = {value}")
-    return snap
-
 
 def set_field(snap: Snap, key: str, path: list[Any], value: Any) -> Snap:
     """One field of a command's data, by path (``["pools", 1, "size"]``)."""
