@@ -21,10 +21,10 @@ from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import C
 from ansible_collections.onsite.assurance.plugins.plugin_utils.hygiene_rules import (
     SAMPLE, emit, name_of, numeric_option, rows, run_checks)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import integer, mapping, number, seq, text
+from ansible_collections.onsite.assurance.plugins.plugin_utils.report_i18n import fmt_bytes
 
 Finding = dict[str, Any]
 GIB = 1024 ** 3
-MIB = 1024 ** 2
 KIB = 1024
 PACIFIC = 16
 
@@ -186,8 +186,8 @@ def onode_cache_starved(ctx: Context) -> list[Finding]:
         items = number(onodes.get("items"))
         if items is not None and items < floor and pgs > 0:
             starved[name] = (f"{host}: {integer(items)} onodes, {pgs} PGs, bluestore_cache_other "
-                             f"{round(number(other.get('bytes'), 0) / MIB, 1)} MiB")
-    return emit(ctx, "OSD_ONODE_CACHE_STARVED", {**listing(starved), "min_items": floor},
+                             f"{fmt_bytes(number(other.get('bytes')), '?')}")
+    return emit(ctx, "OSD_ONODE_CACHE_STARVED", {**listing(starved), "min_items": integer(floor)},
                 ["starved"] if starved else [])
 
 
