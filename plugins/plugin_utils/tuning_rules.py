@@ -167,8 +167,8 @@ def bcache_findings(ctx: Context, hosts: list[Host]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for param in seq(rule.get("parameters")):
         advised = param["equals"] if "equals" in param else _fmt(ctx.th[param["threshold"]])
-        sign = "≥" if param.get("compare") == "min" else "≤"
-        expected = advised if "equals" in param else f"{sign} {advised} {param['unit']}"
+        sign = "≥ " if param.get("compare") == "min" else ("" if ctx.th.get(param.get("threshold")) == 0 else "≤ ")
+        expected = advised if "equals" in param else f"{sign}{advised} {param['unit']}"
         found += grouped(ctx, "TUNING_BCACHE", {h.name: v for h in hosts if (v := _bcache_values(ctx, param, h))},
                          ("device", param["path"]), {
                              "parameter": param["name"], "expected": expected, "recommended": advised,
