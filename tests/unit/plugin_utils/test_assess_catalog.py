@@ -104,7 +104,7 @@ def test_placeholders_are_evidence_names() -> None:
     for entry in load_catalog().entries:
         for part in ("detail", "recommendation"):
             for lang, body in entry.get(part, {}).items():
-                fields = [f for _, f, _, _ in string.Formatter().parse(body) if f is not None]
+                fields = [part[1] for part in string.Formatter().parse(body) if part[1] is not None]
                 bad = [f for f in fields if not re.fullmatch(r"[A-Za-z_]\w*", f)]
                 assert not bad, f"{rule_catalog.entry_code(entry)} {part}.{lang}: {bad}"
 
