@@ -12,7 +12,7 @@ from support import BIN, ENV, INVENTORY, ROOT, AuditLog, cephlab
 
 pytestmark = pytest.mark.lab
 VOLATILE = re.compile(
-    r"(stamp|time|_at$|since|age$|epoch|^up_from|^up_thru|^down_at|^lost_at|^last_|bytes|_kb|kb_|^kb$|utilization|^var$|"
+    r"(stamp|time|_at$|since|age$|epoch|used_raw_ratio|^up_from|^up_thru|^down_at|^lost_at|^last_|bytes|_kb|kb_|^kb$|utilization|^var$|"
     r"ops|_sec$|^num_|objects|^count$|^data$|^used|^avail|^stored|^percent|^max_avail|^dirty|^quota|^rd|^wr|"
     r"^pgs$|^recovery|degraded|misplaced|^progress|^events$|^score|^optimize_result|^sessions|^features|^read_|"
     r"^write_|^pg_ready|^reported|^log_size|^ondisk_log|^version$|^crush_version|^omap|^alloc|^compress|^std_dev|"
