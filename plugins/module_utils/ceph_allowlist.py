@@ -83,7 +83,8 @@ READ_ONLY: dict[str, tuple[str, dict[str, Validator]]] = {
 REQUIRED: dict[str, tuple[str, ...]] = {"pg dump": ("dumpcontents",)}
 
 # Admin-socket commands (``ceph daemon NAME CMD``) that only read daemon state, with the arguments each may
-# carry: ``perf dump`` only for the small ``bluefs`` counter set (the whole dump is large).
+# carry: ``perf dump`` only for the small ``bluefs`` counter set (the whole dump is large); ``dump_mempools`` is
+# a few KiB of item and byte counters per memory pool.
 ADMIN_SOCKET_READ_ONLY: dict[str, dict[str, Validator]] = {
     "mon_status": {}, "quorum_status": {}, "version": {}, "status": {}, "sessions": {},
     "perf dump": {"logger": _one_of("bluefs")}, "dump_mempools": {},

@@ -33,7 +33,7 @@ NIC_COUNTERS = ("rx_errors", "tx_errors", "rx_dropped", "tx_dropped")
 ASOK_GLOBS = ("/var/run/ceph/*.asok", "/var/run/ceph/*/*.asok")  # package layout, cephadm (<fsid>/) layout
 OSD_DIR_GLOBS = ("/var/lib/ceph/osd/*-*", "/var/lib/ceph/*/osd.*")
 OSD_DEVICE_LINKS = ("block", "block.db", "block.wal")
-SYSFS = "/sys"  # the sysfs root of the block-device and bcache reads (tests point it at a copied tree)
+SYSFS = "/sys"  # the sysfs root of the block-device, device-stack and bcache reads (tests point it at a copied tree)
 BCACHE_CACHE_SET_NUMBERS = ("congested_read_threshold_us", "congested_write_threshold_us", "cache_available_percent")
 KERNEL_LOG_LINES = 10000
 MAPS_MAX_BYTES = 1 << 20  # /proc/PID/maps of a running OSD is ~40 KiB; never read more than 1 MiB
@@ -216,8 +216,8 @@ def sysfs_block_devices() -> list[dict[str, Any]]:
     """Top-level block devices from /sys/block, as ``lsblk -d`` lists them (stacked dm/md devices,
     which have slaves, are left out)."""
     devices = []
-    for name in sorted(os.listdir("/sys/block")):
-        base = f"/sys/block/{name}"
+    for name in sorted(os.listdir(f"{SYSFS}/block")):
+        base = f"{SYSFS}/block/{name}"
         if _slaves(base):
             continue
         sectors = read_optional(f"{base}/size")
@@ -233,7 +233,7 @@ def sysfs_block_devices() -> list[dict[str, Any]]:
 
 
 def _scheduler(name: str) -> str | None:
-    text = read_optional(f"/sys/block/{name}/queue/scheduler")
+    text = read_optional(f"{SYSFS}/block/{name}/queue/scheduler")
     return parse.selected_choice(text) if text else None
 
 
@@ -324,8 +324,8 @@ def _smart_task(ctx: Context, smartctl: str, name: str) -> Callable[[], tuple[di
 def collect_bcache(ctx: Context, report: Report) -> None:
     """bcache devices (``/sys/block/bcache*``) and cache sets (``/sys/fs/bcache/<uuid>``): the settings and
     state the bcache rules read, what each device is built on and the OSDs on it; empty lists without bcache."""
-    osds = _osds_by_device(_device_stack)
     names = sorted((os.path.basename(path) for path in glob.glob(f"{SYSFS}/block/bcache[0-9]*")), key=_number_order)
+    osds = _osds_by_device(_device_stack) if names else {}  # the OSD links are walked only on bcache hosts
     report.data["bcache"] = {
         "devices": [_bcache_device(name, osds.get(name, set())) for name in names],
         "cache_sets": [_bcache_cache_set(path) for path in sorted(glob.glob(f"{SYSFS}/fs/bcache/*"))
@@ -335,8 +335,8 @@ def collect_bcache(ctx: Context, report: Report) -> None:
 
 def _number_order(name: str) -> tuple[int, str]:
     """``bcache2`` before ``bcache10``."""
-    digits = name.rstrip("0123456789")
-    return int(name[len(digits):] or 0), name
+    prefix = name.rstrip("0123456789")
+    return int(name[len(prefix):] or 0), name
 
 
 def _bcache_device(name: str, osds: set[str]) -> dict[str, Any]:

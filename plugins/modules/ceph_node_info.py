@@ -18,7 +18,8 @@ description:
     their SMART health (C(smartctl -j -H -A)), bcache devices and cache sets (settings, backing and cache
     devices, the OSDs on them), NICs with their error and drop counters, time
     synchronisation (chrony, else ntpd, else systemd), the Ceph daemons of the node with their running
-    version read from their admin sockets, the installed Ceph packages, the Ceph systemd unit files and units
+    version (for OSDs also their stored OSD-map range, BlueFS counters and BlueStore cache pools) read
+    from their admin sockets, the installed Ceph packages, the Ceph systemd unit files and units
     with their states, error signals of the kernel log
     (I/O errors, OOM kills, hung tasks), selected sysctls, the settings of the sysctl.d files with the
     values in effect, transparent hugepages, open-file limits, NUMA nodes and whether irqbalance runs.

@@ -18,7 +18,7 @@ from typing import Any
 from ansible_collections.onsite.assurance.plugins.plugin_utils.ceph_releases import Version, parse_version, show
 from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import Context
 from ansible_collections.onsite.assurance.plugins.plugin_utils.hygiene_rules import (
-    FALSE_WORDS, TRUE_WORDS, config, rows, tidy)
+    FALSE_WORDS, TRUE_WORDS, config, osd_order, rows, tidy)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import integer, mapping, number, seq, text
 
 Finding = dict[str, Any]
@@ -55,11 +55,7 @@ def osds_on(ctx: Context, name: str, record: Mapping[str, Any]) -> dict[str, lis
             for device in text(meta.get("devices")).split(","):
                 if device in found:
                     found[device].add(f"osd.{integer(meta.get('id'))}")
-    return {device: sorted(names, key=_osd_order) for device, names in found.items()}
-
-
-def _osd_order(name: str) -> tuple[int, str]:
-    return integer(name.rpartition(".")[2], 1 << 30), name
+    return {device: sorted(names, key=osd_order) for device, names in found.items()}
 
 
 def _available(ctx: Context, name: str, record: Mapping[str, Any]) -> list[Finding]:

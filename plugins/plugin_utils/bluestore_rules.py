@@ -19,7 +19,7 @@ from typing import Any
 
 from ansible_collections.onsite.assurance.plugins.plugin_utils.findings import Context
 from ansible_collections.onsite.assurance.plugins.plugin_utils.hygiene_rules import (
-    SAMPLE, emit, name_of, numeric_option, rows, run_checks)
+    SAMPLE, emit, name_of, numeric_option, osd_order, rows, run_checks)
 from ansible_collections.onsite.assurance.plugins.plugin_utils.normalize import integer, mapping, number, seq, text
 from ansible_collections.onsite.assurance.plugins.plugin_utils.report_i18n import fmt_bytes
 
@@ -85,12 +85,8 @@ def gib(value: float) -> float:
 
 def listing(items: Mapping[str, str]) -> dict[str, Any]:
     """The first SAMPLE ``osd.N (what)`` texts, and how many there are."""
-    return {"osds": [f"{name} ({what})" for name, what in sorted(items.items(), key=lambda kv: _order(kv[0]))][:SAMPLE],
+    return {"osds": [f"{name} ({what})" for name, what in sorted(items.items(), key=lambda kv: osd_order(kv[0]))][:SAMPLE],
             "osds_total": len(items)}
-
-
-def _order(name: str) -> tuple[int, str]:
-    return integer(name.rpartition(".")[2], 1 << 30), name
 
 
 # --- osd df ----------------------------------------------------------------------------------------------------

@@ -132,6 +132,11 @@ def name_of(node: Mapping[str, Any]) -> str:
     return text(node.get("name"), f"osd.{integer(node.get('id'), -1)}")
 
 
+def osd_order(name: str) -> tuple[int, str]:
+    """Sort key of daemon names by number: ``osd.2`` before ``osd.10``; a name without one last."""
+    return integer(name.rpartition(".")[2], 1 << 30), name
+
+
 def pool_rows(ctx: Context) -> list[Mapping[str, Any]]:
     """Pools from ``osd pool ls detail``, else ``osd dump``."""
     detail = rows(ctx, "osd_pool_ls_detail")

@@ -377,4 +377,4 @@ def test_all_sections_on_this_machine():
     assert {error["item"] for error in errors} <= {"time_sync"}  # no chrony/ntpd/systemd here
     assert {"os", "kernel", "uptime_s", "load", "cpu", "memory", "filesystems", "block_devices", "nics",
             "time_sync", "ceph_daemons", "ceph_packages", "kernel_log", "sysctls", "transparent_hugepage",
-            "limits", "threads", "numa", "irqbalance", "sysctl_config", "systemd_units"} <= set(data)
+            "limits", "threads", "numa", "irqbalance", "sysctl_config", "systemd_units", "bcache"} <= set(data)
